@@ -1,0 +1,19 @@
+#pragma once
+#include "core/auth/directory.hpp"
+#include "core/protocol/channel.hpp"
+
+namespace kata::auth {
+
+enum class decision { allowed, forbidden, unavailable };
+
+// PROTOCOL.md "Channels and authorization": team channels by equality with the principal's
+// team, spec/agent channels through the directory. Unknown ids and other teams are both
+// `forbidden`; a directory failure is `unavailable` (deny).
+decision authorize_subscribe(const directory& dir, const principal& who,
+                             const protocol::channel_name& channel);
+
+// `publish_any` may publish anywhere; `publish` as authorize_subscribe; otherwise forbidden.
+decision authorize_publish(const directory& dir, const principal& who,
+                           const protocol::channel_name& channel);
+
+}  // namespace kata::auth

@@ -1,0 +1,33 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "core/auth/principal.hpp"
+
+namespace kata::auth {
+
+enum class lookup_status {
+    found,
+    not_found,    // unknown credential or id
+    unavailable,  // the backend failed or timed out: callers deny (fail closed)
+};
+
+template <class T>
+struct lookup_result {
+    lookup_status status = lookup_status::unavailable;
+    T value{};
+};
+
+// The auth backend: who holds a credential, and which team owns a spec or an agent.
+// Every call can fail; a failure means deny. Implementations must be safe to call from several
+// threads at once.
+class directory {
+public:
+    virtual ~directory() = default;
+    virtual lookup_result<principal> authenticate_api_key(std::string_view key) const = 0;
+    virtual lookup_result<principal> authenticate_session(std::string_view token) const = 0;
+    virtual lookup_result<std::string> team_of_spec(std::string_view spec_id) const = 0;
+    virtual lookup_result<std::string> team_of_agent(std::string_view agent_id) const = 0;
+};
+
+}  // namespace kata::auth

@@ -1,0 +1,32 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kata::auth {
+
+struct api_key_entry {
+    std::string id;      // shown in logs
+    std::string sha256;  // lowercase hex digest of the key; the key itself is never stored
+    std::string team;
+    std::uint8_t scopes = 0;  // bits of auth::scope
+};
+
+struct session_entry {
+    std::string sha256;  // lowercase hex digest of the session token
+    std::string user;
+    std::string team;
+};
+
+// The `directory` section of the config file.
+struct directory_config {
+    std::vector<api_key_entry> api_keys;
+    std::vector<session_entry> sessions;
+    std::map<std::string, std::string> specs;   // spec id -> team
+    std::map<std::string, std::string> agents;  // agent id -> team
+    // Dev mode only: the team of any spec/agent id not listed above. Never set from a file.
+    std::optional<std::string> default_team;
+};
+
+}  // namespace kata::auth

@@ -1,0 +1,46 @@
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/auth/directory_config.hpp"
+
+namespace kata::config {
+
+using std::chrono::milliseconds;
+
+struct heartbeat_settings {
+    milliseconds interval{20000};  // server ping period
+    milliseconds timeout{45000};   // silence after which a client is dropped (4408)
+};
+
+struct limit_settings {
+    std::size_t max_message_bytes = 16384;     // larger client frames close with 1009
+    std::size_t max_subscriptions = 256;       // per connection
+    std::size_t max_queued_bytes = 1048576;    // outbound queue per connection; over it: 4008
+    milliseconds write_timeout{10000};         // a write with no progress this long closes
+    std::size_t max_connections = 100000;      // per server; over it: 4429
+    std::uint32_t commands_per_second = 50;    // per connection, burst of twice this
+};
+
+struct history_settings {
+    std::size_t size = 1000;      // events kept per channel
+    milliseconds ttl{300000};     // and no older than this
+};
+
+// The config file of PROTOCOL.md, with its defaults.
+struct server_config {
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 8080;
+    unsigned threads = 0;  // 0: one per core
+    std::vector<std::string> allowed_origins;
+    std::string session_cookie = "kata_session";
+    heartbeat_settings heartbeat;
+    limit_settings limits;
+    history_settings history;
+    auth::directory_config directory;
+};
+
+}  // namespace kata::config
