@@ -1,0 +1,19 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"kata-rt: a real-time WebSocket gateway and its tools"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "kata-rt 0.1.0");
+    kata::cli::add_serve_command(app);
+    kata::cli::add_subscribe_command(app);
+    kata::cli::add_publish_command(app);
+    kata::cli::add_loadtest_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    return 0;
+}

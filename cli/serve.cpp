@@ -1,0 +1,131 @@
+// `kata-rt serve`: runs the gateway until SIGINT/SIGTERM; SIGHUP reloads the directory.
+#include <csignal>
+#include <iostream>
+#include <pthread.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "core/auth/file_directory.hpp"
+#include "core/config/config_parser.hpp"
+#include "core/config/dev_config.hpp"
+#include "core/server/log.hpp"
+#include "core/server/server.hpp"
+
+namespace kata::cli {
+namespace {
+
+struct serve_options {
+    std::string config_path;
+    std::string listen;
+    std::string log_level = "info";
+};
+
+server::log_level parse_level(const std::string& name) {
+    if (name == "debug") return server::log_level::debug;
+    if (name == "warn") return server::log_level::warn;
+    if (name == "error") return server::log_level::error;
+    return server::log_level::info;
+}
+
+config::server_config load_or_exit(const std::string& path) {
+    auto loaded = config::load_server_config(path);
+    if (auto* err = std::get_if<config::config_error>(&loaded)) {
+        std::cerr << "kata-rt serve: " << path << ": " << err->message << "\n";
+        throw CLI::RuntimeError(2);
+    }
+    return std::get<config::server_config>(std::move(loaded));
+}
+
+void reload(server::server& srv, const std::string& path) {
+    if (path.empty()) {
+        server::log(server::log_level::warn, "SIGHUP ignored: dev mode has no config file");
+        return;
+    }
+    auto loaded = config::load_server_config(path);
+    if (auto* err = std::get_if<config::config_error>(&loaded)) {
+        server::log(server::log_level::error,
+                    "reload failed, keeping the old directory: " + err->message);
+        return;
+    }
+    srv.reload_directory(std::make_shared<auth::file_directory>(
+        std::get<config::server_config>(std::move(loaded)).directory));
+    server::log(server::log_level::info, "directory reloaded from " + path);
+}
+
+void run_serve(const serve_options& opts) {
+    server::set_log_level(parse_level(opts.log_level));
+    config::server_config cfg;
+    std::string dev_key;
+    if (opts.config_path.empty()) {
+        auto dev = config::make_dev_config();
+        cfg = std::move(dev.config);
+        dev_key = std::move(dev.api_key);
+    } else {
+        cfg = load_or_exit(opts.config_path);
+    }
+    if (!opts.listen.empty()) {
+        auto listen = config::parse_listen(opts.listen);
+        if (auto* err = std::get_if<std::string>(&listen)) {
+            std::cerr << "kata-rt serve: --listen: " << *err << "\n";
+            throw CLI::RuntimeError(2);
+        }
+        std::tie(cfg.listen_host, cfg.listen_port) =
+            std::get<std::pair<std::string, std::uint16_t>>(listen);
+    }
+
+    // Signals are taken synchronously by this thread; server threads inherit the blocked mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto directory = std::make_shared<auth::file_directory>(cfg.directory);
+    const std::string host = cfg.listen_host;
+    server::server srv(std::move(cfg), std::move(directory));
+    try {
+        srv.start();
+    } catch (const std::exception& e) {
+        std::cerr << "kata-rt serve: cannot listen on " << host << ": " << e.what() << "\n";
+        throw CLI::RuntimeError(1);
+    }
+    if (!dev_key.empty()) {
+        std::cerr << "kata-rt serve: DEV MODE (no --config): team 'dev' owns every spec and agent.\n"
+                  << "  API key (shown once; scopes subscribe, publish): " << dev_key << "\n";
+    }
+    const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    std::cerr << "kata-rt serve: listening on ws://" << shown_host << ":" << srv.port()
+              << "/v1/ws" << std::endl;
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&signals, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+            reload(srv, opts.config_path);
+            continue;
+        }
+        server::log(server::log_level::info, "shutting down: closing connections with 1001");
+        srv.stop(std::chrono::milliseconds(4000));
+        return;
+    }
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+    auto opts = std::make_shared<serve_options>();
+    auto* cmd = app.add_subcommand("serve", "Run the WebSocket gateway");
+    cmd->add_option("--config", opts->config_path,
+                    "Config file (JSON, see README). Without it: dev mode on 127.0.0.1:8080 with a "
+                    "generated API key printed on stderr")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--listen", opts->listen,
+                    "HOST:PORT to listen on, overriding the config file (port 0: any free port)");
+    cmd->add_option("--log-level", opts->log_level, "debug, info, warn or error")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+    cmd->callback([opts] { run_serve(*opts); });
+}
+
+}  // namespace kata::cli

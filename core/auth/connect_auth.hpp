@@ -1,0 +1,36 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/auth/credentials.hpp"
+#include "core/auth/directory.hpp"
+
+namespace kata::auth {
+
+// What the server does with an upgrade request, decided before any WebSocket exists.
+struct connect_decision {
+    enum class outcome {
+        accept,        // upgrade; the connection belongs to `who`
+        reject_http,   // answer `http_status` with no upgrade (Origin check on the cookie path)
+        close,         // upgrade, then close at once with `close_code` / `reason`
+    };
+    outcome result = outcome::close;
+    principal who;
+    unsigned http_status = 0;
+    std::uint16_t close_code = 0;
+    std::string reason;
+};
+
+struct connect_policy {
+    std::string_view session_cookie;
+    const std::vector<std::string>* allowed_origins = nullptr;
+};
+
+// PROTOCOL.md "Auth on connect", steps 1 to 4, with `origin` the Origin header (if any).
+connect_decision decide_connect(const auth_headers& headers,
+                                const std::optional<std::string_view>& origin,
+                                const connect_policy& policy, const directory& dir);
+
+}  // namespace kata::auth

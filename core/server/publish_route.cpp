@@ -1,0 +1,82 @@
+#include "core/server/publish_route.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/auth/authorizer.hpp"
+#include "core/protocol/publish_request.hpp"
+#include "core/server/http_responses.hpp"
+#include "core/server/request_headers.hpp"
+
+namespace kata::server {
+
+http_response handle_publish(const http_request& req, server_state& state) {
+    auto headers = auth_headers_of(req);
+    headers.cookie.reset();  // publishing is for services: API keys only
+    const auto cred = auth::extract_credential(headers, state.config.session_cookie);
+    if (cred.kind != auth::credential_kind::api_key) {
+        return error_response(req, http::status::unauthorized, "unauthorized",
+                              "an API key is required (Authorization: Bearer or X-API-Key)");
+    }
+    const auto dir = state.directory();
+    auth::lookup_result<auth::principal> found;
+    try {
+        found = dir->authenticate_api_key(cred.secret);
+    } catch (...) {
+        found.status = auth::lookup_status::unavailable;
+    }
+    if (found.status == auth::lookup_status::unavailable) {
+        return error_response(req, http::status::service_unavailable, "auth_unavailable",
+                              "the auth backend is unavailable; try again");
+    }
+    if (found.status == auth::lookup_status::not_found) {
+        return error_response(req, http::status::unauthorized, "unauthorized", "unknown API key");
+    }
+    const auto& who = found.value;
+    if (!who.has(auth::scope_publish) && !who.has(auth::scope_publish_any)) {
+        return error_response(req, http::status::forbidden, "forbidden",
+                              "this key lacks the publish scope");
+    }
+
+    auto parsed = protocol::parse_publish_request(req.body());
+    if (const auto* err = std::get_if<protocol::publish_error>(&parsed)) {
+        return error_response(req, http::status::bad_request, "invalid_request", err->message);
+    }
+    auto& request = std::get<protocol::publish_request>(parsed);
+    for (std::size_t i = 0; i < request.items.size(); ++i) {
+        const auto& item = request.items[i];
+        const std::string where = request.batch ? "events[" + std::to_string(i) + "]: " : "";
+        if (item.payload_json.size() > max_event_payload_bytes) {
+            return error_response(req, http::status::payload_too_large, "payload_too_large",
+                                  where + "payload is larger than 262144 bytes");
+        }
+        auth::decision verdict = auth::decision::unavailable;
+        try {
+            verdict = auth::authorize_publish(*dir, who, item.channel);
+        } catch (...) {
+        }
+        if (verdict == auth::decision::unavailable) {
+            return error_response(req, http::status::service_unavailable,
+                                  "authorization_unavailable",
+                                  where + "the directory is unavailable; nothing was published");
+        }
+        if (verdict == auth::decision::forbidden) {
+            return error_response(req, http::status::forbidden, "forbidden",
+                                  where + "not allowed to publish to " + item.channel.str());
+        }
+    }
+
+    nlohmann::json ids = nlohmann::json::array();
+    for (const auto& item : request.items) {
+        ids.push_back(state.hub.publish(item.channel, item.type, item.payload_json));
+    }
+    state.counters.events_published.fetch_add(request.items.size());
+    nlohmann::json body;
+    if (request.batch) {
+        body["eventIds"] = std::move(ids);
+    } else {
+        body["eventId"] = std::move(ids[0]);
+    }
+    return json_response(req, http::status::ok, body.dump());
+}
+
+}  // namespace kata::server

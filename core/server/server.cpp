@@ -1,0 +1,125 @@
+#include "core/server/server.hpp"
+
+#include <condition_variable>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "core/server/http_session.hpp"
+#include "core/server/log.hpp"
+
+namespace kata::server {
+namespace {
+
+void log_failure(std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        log(log_level::error, std::string("connection failed: ") + ex.what());
+    } catch (...) {
+        log(log_level::error, "connection failed");
+    }
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc,
+                                  server_state& state) {
+    asio::steady_timer pause(acceptor.get_executor());
+    while (!state.stopping.load()) {
+        // Each connection gets its own strand: its coroutines never run concurrently, while
+        // different connections run on all threads.
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
+        if (ec == asio::error::operation_aborted || state.stopping.load()) break;
+        if (ec) {
+            // Typically EMFILE: back off briefly instead of spinning on a failing accept.
+            log(log_level::warn, "accept failed: " + ec.message());
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        const auto ex = socket.get_executor();
+        asio::co_spawn(ex, serve_http(std::move(socket), state), log_failure);
+    }
+}
+
+tcp::endpoint resolve_listen(const std::string& host, std::uint16_t port) {
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+    if (ec) {
+        throw std::system_error(ec, "listen host must be an IP address or localhost: " + host);
+    }
+    return {address, port};
+}
+
+}  // namespace
+
+struct server::impl {
+    impl(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
+        : state(std::move(cfg), std::move(dir)), acceptor(ioc) {}
+
+    server_state state;
+    asio::io_context ioc;
+    tcp::acceptor acceptor;
+    std::vector<std::thread> threads;
+    std::uint16_t port = 0;
+    bool started = false;
+    bool stopped = false;
+};
+
+server::server(config::server_config config, std::shared_ptr<const auth::directory> directory)
+    : impl_(std::make_unique<impl>(std::move(config), std::move(directory))) {}
+
+server::~server() { stop(); }
+
+void server::start() {
+    if (impl_->started) return;
+    const auto& cfg = impl_->state.config;
+    const auto endpoint = resolve_listen(cfg.listen_host, cfg.listen_port);
+    auto& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    impl_->port = acceptor.local_endpoint().port();
+    impl_->started = true;
+
+    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, impl_->ioc, impl_->state),
+                   log_failure);
+    unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+}
+
+std::uint16_t server::port() const { return impl_->port; }
+
+void server::stop(std::chrono::milliseconds grace) {
+    if (!impl_->started || impl_->stopped) return;
+    impl_->stopped = true;
+    auto& state = impl_->state;
+    state.stopping.store(true);
+    asio::post(impl_->acceptor.get_executor(), [this] {
+        beast::error_code ignored;
+        impl_->acceptor.close(ignored);
+    });
+    state.close_all(protocol::close_code::going_away, "server shutting down");
+    state.wait_until_closed(grace);
+    impl_->ioc.stop();
+    for (auto& t : impl_->threads) t.join();
+    impl_->threads.clear();
+}
+
+void server::reload_directory(std::shared_ptr<const auth::directory> directory) {
+    impl_->state.set_directory(std::move(directory));
+}
+
+hub::hub& server::hub() { return impl_->state.hub; }
+
+server_stats server::stats() const { return impl_->state.counters.snapshot(); }
+
+}  // namespace kata::server

@@ -1,0 +1,47 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/auth/directory.hpp"
+#include "core/config/server_config.hpp"
+#include "core/hub/hub.hpp"
+#include "core/server/server_stats.hpp"
+
+namespace kata::server {
+
+// The gateway: one listener for HTTP and WebSocket on a pool of threads. Asio stays behind the
+// pimpl so programs and tests that embed a server do not compile it.
+class server {
+public:
+    server(config::server_config config, std::shared_ptr<const auth::directory> directory);
+    ~server();  // stops (see stop())
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    // Binds the listen address (port 0: ephemeral) and starts the threads. Throws
+    // std::system_error when the address cannot be bound.
+    void start();
+
+    // The bound port, valid after start().
+    std::uint16_t port() const;
+
+    // Stops accepting, closes every connection with 1001, and joins the threads. Connections
+    // that have not closed within `grace` are cut. Idempotent.
+    void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
+
+    // SIGHUP: later connections and commands use `directory`; open connections stay.
+    void reload_directory(std::shared_ptr<const auth::directory> directory);
+
+    // The in-process publisher API: hub().publish(channel, type, payload_json).
+    hub::hub& hub();
+
+    server_stats stats() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace kata::server
