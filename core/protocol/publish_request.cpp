@@ -3,9 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include "core/protocol/event_type.hpp"
+#include "core/protocol/json_depth.hpp"
 
 namespace kata::protocol {
 namespace {
+
+// Payloads are re-serialized with dump(), which recurses per nesting level: without a bound, a
+// body of nested brackets well under the size limit overflows the stack. 64 leaves room for any
+// real event (body, events array, item, payload) while keeping recursion shallow.
+constexpr std::size_t max_publish_depth = 64;
 
 std::variant<publish_item, publish_error> parse_item(const nlohmann::json& doc, std::string where) {
     if (!doc.is_object()) return publish_error{where + "must be a JSON object"};
@@ -33,6 +39,9 @@ std::variant<publish_item, publish_error> parse_item(const nlohmann::json& doc, 
 }  // namespace
 
 std::variant<publish_request, publish_error> parse_publish_request(std::string_view body) {
+    if (nests_deeper_than(body, max_publish_depth)) {
+        return publish_error{"body nests deeper than 64 levels"};
+    }
     const auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return publish_error{"body is not valid JSON"};
     if (!doc.is_object()) return publish_error{"body must be a JSON object"};

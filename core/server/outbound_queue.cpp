@@ -39,6 +39,12 @@ void outbound_queue::close() {
     writer_waiting_ = false;
 }
 
+void outbound_queue::seal() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    writer_waiting_ = false;
+}
+
 std::size_t outbound_queue::queued_bytes() const {
     std::lock_guard lock(mutex_);
     return bytes_;

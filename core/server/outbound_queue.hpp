@@ -32,6 +32,8 @@ public:
 
     // Drops what is queued and refuses further frames.
     void close();
+    // Refuses further frames but keeps the queued ones for the writer to flush.
+    void seal();
 
     std::size_t queued_bytes() const;
 

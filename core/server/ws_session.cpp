@@ -113,7 +113,13 @@ void ws_session::begin_close(protocol::close_code code, const char* reason) {
     close_code_ = code;
     close_reason_ = reason;
     close_requested_at_ = clock::now();
-    queue_.close();
+    // A slow consumer's backlog is what we are cutting; anyone else gets what was already
+    // queued for them (answers, events) before the close frame.
+    if (code == protocol::close_code::slow_consumer) {
+        queue_.close();
+    } else {
+        queue_.seal();
+    }
     wake_.cancel();
 }
 
@@ -126,8 +132,8 @@ void ws_session::cut() {
 
 asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
     std::vector<hub::frame> batch;
-    while (!self->done_ && !self->closing_) {
-        if (self->ping_due_) {
+    while (!self->done_) {
+        if (self->ping_due_ && !self->closing_) {
             self->ping_due_ = false;
             auto [ec] = co_await self->ws_.async_ping({}, use_tuple);
             if (ec) co_return;
@@ -135,12 +141,13 @@ asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
         }
         self->queue_.take(batch);
         if (batch.empty()) {
+            if (self->closing_) break;
             self->wake_.expires_at(clock::time_point::max());
             co_await self->wake_.async_wait(use_tuple);
             continue;
         }
         for (const auto& f : batch) {
-            if (self->done_ || self->closing_) break;
+            if (self->done_ || (self->closing_ && self->close_code_ == protocol::close_code::slow_consumer)) break;
             self->writing_ = true;
             self->write_started_ = clock::now();
             auto [ec, n] = co_await self->ws_.async_write(asio::buffer(*f), use_tuple);

@@ -1,0 +1,210 @@
+// `kata-rt loadtest`: an open-model load run against a gateway (or an embedded one), judged by
+// --threshold expressions. Exit 0: thresholds hold; 1: one is breached; 2: the run could not
+// happen.
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "core/auth/file_directory.hpp"
+#include "core/config/dev_config.hpp"
+#include "core/server/log.hpp"
+#include "core/server/server.hpp"
+#include "load/duration_text.hpp"
+#include "load/process_limits.hpp"
+#include "load/runner.hpp"
+#include "load/threshold.hpp"
+
+namespace kata::cli {
+namespace {
+
+struct loadtest_options {
+    std::string url = "ws://127.0.0.1:8080/v1/ws";
+    std::string api_key;
+    std::size_t connections = 100;
+    std::size_t channels = 1;
+    std::string channel_prefix = "spec:load-";
+    double rate = 100;
+    std::string duration = "10s";
+    std::string ramp = "1s";
+    std::size_t payload_bytes = 64;
+    std::vector<std::string> thresholds;
+    std::string json_path;
+    int server_pid = 0;
+    bool embedded = false;
+    unsigned server_threads = 1;
+};
+
+[[noreturn]] void fail(int code, const std::string& message) {
+    std::cerr << "kata-rt loadtest: " << message << "\n";
+    throw CLI::RuntimeError(code);
+}
+
+std::chrono::milliseconds duration_flag(const std::string& flag, const std::string& text) {
+    const auto parsed = load::parse_duration_text(text);
+    if (!parsed) fail(2, flag + " '" + text + "': expected e.g. 10s, 500ms, 2m");
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+}
+
+// The scenario from the flags; every mistake is a usage error (exit 2) before anything connects.
+load::scenario scenario_from(const loadtest_options& opts) {
+    load::scenario sc;
+    if (!opts.embedded) {
+        auto url = load::parse_url(opts.url);
+        if (auto* err = std::get_if<std::string>(&url)) fail(2, "--url: " + *err);
+        sc.ws_url = std::get<load::endpoint_url>(url);
+        if (sc.ws_url.scheme != "ws") fail(2, "--url must be a ws:// URL");
+        sc.publish_url = load::publish_url_for(sc.ws_url);
+        sc.api_key = opts.api_key;
+        if (sc.api_key.empty()) {
+            if (const char* env = std::getenv("KATA_RT_API_KEY")) sc.api_key = env;
+        }
+        if (sc.api_key.empty()) {
+            fail(2, "no API key: pass --api-key or set KATA_RT_API_KEY (or use --embedded)");
+        }
+    }
+    if (opts.connections == 0) fail(2, "--connections must be at least 1");
+    if (opts.channels == 0 || opts.channels > opts.connections) {
+        fail(2, "--channels must be between 1 and --connections");
+    }
+    if (!(opts.rate >= 0) || opts.rate > 10'000'000) fail(2, "--rate must be 0..10000000");
+    sc.connections = opts.connections;
+    sc.channels = opts.channels;
+    sc.channel_prefix = opts.channel_prefix;
+    sc.rate = opts.rate;
+    sc.duration = duration_flag("--duration", opts.duration);
+    sc.ramp = duration_flag("--ramp", opts.ramp);
+    sc.payload_bytes = opts.payload_bytes;
+    if (opts.server_pid > 0) {
+        sc.server_pid = static_cast<pid_t>(opts.server_pid);
+        sc.server_rss_note = "pid " + std::to_string(opts.server_pid);
+    }
+    return sc;
+}
+
+std::vector<load::threshold> thresholds_from(const loadtest_options& opts) {
+    std::vector<load::threshold> out;
+    for (const auto& text : opts.thresholds) {
+        auto parsed = load::parse_threshold(text);
+        if (auto* err = std::get_if<std::string>(&parsed)) fail(2, *err);
+        out.push_back(std::get<load::threshold>(parsed));
+    }
+    return out;
+}
+
+// The gateway in this process on 127.0.0.1:0, with the dev directory (a generated key; every
+// spec id owned by its team), so `loadtest --embedded` needs no setup at all.
+std::unique_ptr<server::server> start_embedded(load::scenario& sc, unsigned threads) {
+    auto dev = config::make_dev_config();
+    dev.config.listen_host = "127.0.0.1";
+    dev.config.listen_port = 0;
+    dev.config.threads = threads;
+    dev.config.limits.max_connections =
+        std::max<std::size_t>(dev.config.limits.max_connections, sc.connections + 16);
+    server::set_log_level(server::log_level::warn);
+    auto directory = std::make_shared<auth::file_directory>(dev.config.directory);
+    auto srv = std::make_unique<server::server>(std::move(dev.config), std::move(directory));
+    try {
+        srv->start();
+    } catch (const std::exception& e) {
+        fail(2, std::string("cannot start the embedded server: ") + e.what());
+    }
+    sc.ws_url = load::endpoint_url{"ws", "127.0.0.1", srv->port(), "/v1/ws"};
+    sc.publish_url = load::publish_url_for(sc.ws_url);
+    sc.api_key = dev.api_key;
+    sc.server_pid = getpid();
+    sc.server_rss_note = "embedded: server and load client in one process";
+    return srv;
+}
+
+void run(const loadtest_options& opts) {
+    auto sc = scenario_from(opts);
+    const auto checks = thresholds_from(opts);
+    std::ofstream json_out;
+    if (!opts.json_path.empty()) {
+        json_out.open(opts.json_path);  // opened now so a bad path fails before the run
+        if (!json_out) fail(2, "--json: cannot write " + opts.json_path);
+    }
+
+    const auto limit = load::raise_open_file_limit();
+    const std::size_t sockets = sc.connections * (opts.embedded ? 2 : 1);  // both ends in-process
+    if (auto problem = load::open_file_limit_problem(sockets, limit); !problem.empty()) {
+        fail(2, "open-file limit too low: " + problem);
+    }
+
+    std::unique_ptr<server::server> embedded;
+    if (opts.embedded) embedded = start_embedded(sc, opts.server_threads);
+
+    auto outcome = load::run_loadtest(sc);
+    if (embedded) embedded->stop(std::chrono::milliseconds(2000));
+
+    const auto results = load::evaluate_thresholds(checks, outcome.result);
+    load::print_report(std::cout, outcome.result, results);
+    std::cout.flush();
+    if (json_out.is_open()) json_out << load::report_json(outcome.result, results);
+
+    if (!outcome.not_run_reason.empty())
+        fail(2, "the run could not happen: " + outcome.not_run_reason);
+    std::string breached;
+    for (const auto& r : results) {
+        if (!r.holds)
+            breached +=
+                (breached.empty() ? "" : ", ") + r.check.text + " (observed " + r.observed + ")";
+    }
+    if (!breached.empty()) fail(1, "threshold breached: " + breached);
+}
+
+}  // namespace
+
+void add_loadtest_command(CLI::App& app) {
+    auto opts = std::make_shared<loadtest_options>();
+    auto* cmd = app.add_subcommand(
+        "loadtest",
+        "Open-model load test: N subscribers, events published at a constant rate, exact loss "
+        "accounting and latency from the scheduled send time. Exit 0 thresholds hold, 1 one is "
+        "breached, 2 the run could not happen");
+    cmd->add_option("--url", opts->url,
+                    "WebSocket URL of the gateway; the publish API is http://same-host:port/"
+                    "v1/publish. The only address the run connects to")
+        ->capture_default_str();
+    cmd->add_option("--api-key", opts->api_key,
+                    "API key with scopes subscribe and publish (default: $KATA_RT_API_KEY)");
+    cmd->add_option("--connections", opts->connections,
+                    "WebSocket connections (one subscription each)")
+        ->capture_default_str();
+    cmd->add_option("--channels", opts->channels,
+                    "Channels the connections are spread over (connection i -> channel i % N)")
+        ->capture_default_str();
+    cmd->add_option("--channel-prefix", opts->channel_prefix,
+                    "Channel c is PREFIX + c; the key's team must be allowed on them")
+        ->capture_default_str();
+    cmd->add_option(
+           "--rate", opts->rate,
+           "Events per second over all channels, on a constant schedule (0: connections only)")
+        ->capture_default_str();
+    cmd->add_option("--duration", opts->duration, "Publishing time (e.g. 10s, 500ms, 2m)")
+        ->capture_default_str();
+    cmd->add_option("--ramp", opts->ramp, "Connections are opened evenly over this time")
+        ->capture_default_str();
+    cmd->add_option("--payload-bytes", opts->payload_bytes, "Size of each event's payload object")
+        ->capture_default_str();
+    cmd->add_option("--threshold", opts->thresholds,
+                    "Pass/fail check, repeatable: p50|p90|p99|p99.9|max [<,<=,==,>=,>] N(us|ms|s), "
+                    "connect_p99<100ms, loss==0, duplicated==0, reordered==0, disconnects==0, "
+                    "connect_failed==0");
+    cmd->add_option("--json", opts->json_path, "Also write the whole report as JSON to FILE");
+    cmd->add_option("--server-pid", opts->server_pid,
+                    "Pid of a local server, to report its peak RSS (VmHWM)");
+    cmd->add_flag("--embedded", opts->embedded,
+                  "Start the gateway in this process on 127.0.0.1 with a generated key (--url and "
+                  "--api-key are ignored)");
+    cmd->add_option("--server-threads", opts->server_threads, "Threads of the --embedded server")
+        ->capture_default_str();
+    cmd->callback([opts] { run(*opts); });
+}
+
+}  // namespace kata::cli

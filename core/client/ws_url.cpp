@@ -1,0 +1,61 @@
+#include "core/client/ws_url.hpp"
+
+#include <charconv>
+
+namespace kata::client {
+
+std::string ws_url::host_header() const {
+    const bool ipv6 = host.find(':') != std::string::npos;
+    std::string out = ipv6 ? "[" + host + "]" : host;
+    if (port != "80") out += ":" + port;
+    return out;
+}
+
+std::optional<ws_url> parse_ws_url(std::string_view text) {
+    constexpr std::string_view scheme = "ws://";
+    if (text.substr(0, scheme.size()) != scheme) return std::nullopt;
+    text.remove_prefix(scheme.size());
+    if (text.find('#') != std::string_view::npos) return std::nullopt;
+
+    const auto path_at = text.find_first_of("/?");
+    auto authority = text.substr(0, path_at);
+    ws_url url;
+    if (path_at != std::string_view::npos) {
+        url.target = std::string{text.substr(path_at)};
+        if (url.target.front() == '?') url.target.insert(0, "/");
+    }
+    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+
+    std::string_view port;
+    if (authority.front() == '[') {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos || close == 1) return std::nullopt;
+        url.host = std::string{authority.substr(1, close - 1)};
+        const auto rest = authority.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return std::nullopt;
+            port = rest.substr(1);
+            if (port.empty()) return std::nullopt;
+        }
+    } else {
+        const auto colon = authority.find(':');
+        url.host = std::string{authority.substr(0, colon)};
+        if (colon != std::string_view::npos) {
+            port = authority.substr(colon + 1);
+            if (port.empty()) return std::nullopt;
+        }
+        if (url.host.empty()) return std::nullopt;
+    }
+    if (!port.empty()) {
+        unsigned value = 0;
+        const auto r = std::from_chars(port.data(), port.data() + port.size(), value);
+        if (r.ec != std::errc{} || r.ptr != port.data() + port.size() || value == 0 ||
+            value > 65535) {
+            return std::nullopt;
+        }
+        url.port = std::to_string(value);
+    }
+    return url;
+}
+
+}  // namespace kata::client

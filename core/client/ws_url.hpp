@@ -1,0 +1,23 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kata::client {
+
+// The parts of a ws:// URL the client needs to connect and send the upgrade request.
+struct ws_url {
+    std::string host;          // name or address; IPv6 without the brackets
+    std::string port = "80";   // decimal text, as the resolver wants it
+    std::string target = "/";  // path and query of the upgrade request
+    bool operator==(const ws_url&) const = default;
+
+    // The Host header value: host[:port], brackets restored for IPv6.
+    std::string host_header() const;
+};
+
+// Parses ws://host[:port][/path][?query]. wss:// is refused until the client speaks TLS; so is
+// anything with userinfo or a fragment, which a WebSocket URL may not carry.
+std::optional<ws_url> parse_ws_url(std::string_view text);
+
+}  // namespace kata::client

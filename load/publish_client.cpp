@@ -1,0 +1,112 @@
+#include "load/publish_client.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+namespace kata::load {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::use_awaitable;
+
+struct publish_client::impl {
+    impl(asio::any_io_executor ex, endpoint_url u, std::string key, std::chrono::milliseconds t)
+        : stream(ex), resolver(ex), url(std::move(u)), api_key(std::move(key)), timeout(t) {}
+
+    beast::tcp_stream stream;
+    asio::ip::tcp::resolver resolver;
+    beast::flat_buffer buffer;
+    endpoint_url url;
+    std::string api_key;
+    std::chrono::milliseconds timeout;
+    bool connected = false;
+
+    asio::awaitable<void> connect() {
+        auto results =
+            co_await resolver.async_resolve(url.host, std::to_string(url.port), use_awaitable);
+        stream.expires_after(timeout);
+        co_await stream.async_connect(results, use_awaitable);
+        stream.socket().set_option(asio::ip::tcp::no_delay(true));
+        buffer.clear();
+        connected = true;
+    }
+
+    asio::awaitable<http_reply> exchange(const std::string& body) {
+        http::request<http::string_body> req{http::verb::post, url.target, 11};
+        req.set(http::field::host, url.host_header());
+        req.set(http::field::content_type, "application/json");
+        req.set(http::field::authorization, "Bearer " + api_key);
+        req.keep_alive(true);
+        req.body() = body;
+        req.prepare_payload();
+        stream.expires_after(timeout);
+        co_await http::async_write(stream, req, use_awaitable);
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(64 * 1024 * 1024);
+        co_await http::async_read(stream, buffer, parser, use_awaitable);
+        auto res = parser.release();
+        if (!res.keep_alive()) close();
+        co_return http_reply{res.result_int(), std::move(res.body())};
+    }
+
+    void close() {
+        beast::error_code ignored;
+        stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        stream.socket().close(ignored);
+        connected = false;
+    }
+};
+
+publish_client::publish_client(asio::any_io_executor executor, endpoint_url url,
+                               std::string api_key, std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<impl>(executor, std::move(url), std::move(api_key), timeout)) {}
+
+publish_client::~publish_client() = default;
+
+void publish_client::close() {
+    impl_->close();
+}
+
+asio::awaitable<http_reply> publish_client::post(std::string body) {
+    if (!impl_->connected) {
+        co_await impl_->connect();
+        co_return co_await impl_->exchange(body);
+    }
+    // A kept-alive connection the server has since closed fails on first use with EOF or a
+    // reset; that is not the server being down, so retry once on a fresh connection. Any other
+    // failure is reported: retrying a POST the server may have applied could publish twice.
+    try {
+        co_return co_await impl_->exchange(body);
+    } catch (const boost::system::system_error& e) {
+        const auto ec = e.code();
+        if (ec != http::error::end_of_stream && ec != asio::error::eof &&
+            ec != asio::error::connection_reset && ec != asio::error::broken_pipe) {
+            throw;
+        }
+        impl_->close();
+    }
+    co_await impl_->connect();
+    co_return co_await impl_->exchange(body);
+}
+
+std::string error_message_of(const http_reply& reply) {
+    const auto doc = nlohmann::json::parse(reply.body, nullptr, false);
+    if (doc.is_object()) {
+        const auto err = doc.find("error");
+        if (err != doc.end() && err->is_object()) {
+            const auto msg = err->find("message");
+            const auto code = err->find("code");
+            std::string out;
+            if (code != err->end() && code->is_string()) out = code->get<std::string>() + ": ";
+            if (msg != err->end() && msg->is_string()) return out + msg->get<std::string>();
+        }
+    }
+    return reply.body.empty() ? "(empty body)" : reply.body;
+}
+
+}  // namespace kata::load

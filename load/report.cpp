@@ -1,0 +1,154 @@
+#include "load/report.hpp"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "load/threshold.hpp"
+
+namespace kata::load {
+namespace {
+
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+void latency_line(std::ostream& out, const char* label, const histogram& h) {
+    out << "  " << label;
+    if (h.count() == 0) {
+        out << "no samples\n";
+        return;
+    }
+    out << "p50 " << format_micros(h.percentile(50)) << "  p90 " << format_micros(h.percentile(90))
+        << "  p99 " << format_micros(h.percentile(99)) << "  p99.9 "
+        << format_micros(h.percentile(99.9)) << "  max " << format_micros(h.max())
+        << "  (n=" << h.count() << ")\n";
+}
+
+nlohmann::ordered_json latency_json(const histogram& h) {
+    nlohmann::ordered_json j{
+        {"count", h.count()}, {"min_us", h.min()}, {"max_us", h.max()}, {"mean_us", h.mean()}};
+    j["p50_us"] = h.percentile(50);
+    j["p90_us"] = h.percentile(90);
+    j["p99_us"] = h.percentile(99);
+    j["p99_9_us"] = h.percentile(99.9);
+    return j;
+}
+
+}  // namespace
+
+double report::deliveries_per_second() const {
+    return delivery_elapsed_s > 0 ? static_cast<double>(deliveries.delivered) / delivery_elapsed_s
+                                  : 0.0;
+}
+
+void print_report(std::ostream& out, const report& r, const std::vector<threshold_result>& checks) {
+    out << "kata-rt loadtest  " << r.url << "\n"
+        << "  " << r.connections << " connections over " << r.channels << " channels, "
+        << fixed(r.rate, 0) << " events/s for " << fixed(r.duration_s, 1) << " s (ramp "
+        << fixed(r.ramp_s, 1) << " s), payload " << r.payload_bytes << " B\n\n";
+
+    out << "connections\n"
+        << "  subscribed " << r.connected << "/" << r.connections << "  failed "
+        << r.connect_failed;
+    if (!r.first_connect_error.empty()) out << "  (first: " << r.first_connect_error << ")";
+    out << "\n";
+    latency_line(out, "connect   ", r.connect_latency);
+    out << "  disconnects during run: ";
+    if (r.disconnects.empty()) out << "none";
+    for (auto it = r.disconnects.begin(); it != r.disconnects.end(); ++it) {
+        if (it != r.disconnects.begin()) out << ", ";
+        out << it->first << " x" << it->second;
+    }
+    out << "\n\n";
+
+    out << "publishing\n"
+        << "  events " << r.events_sent << " in " << r.publish_requests << " requests, "
+        << fixed(r.publish_elapsed_s > 0 ? static_cast<double>(r.events_sent) / r.publish_elapsed_s
+                                         : 0.0,
+                 1)
+        << " events/s, failed " << r.events_failed;
+    if (!r.first_publish_error.empty()) out << "  (first: " << r.first_publish_error << ")";
+    out << "\n\n";
+
+    const auto& d = r.deliveries;
+    out << "deliveries\n"
+        << "  expected " << d.expected << "  delivered " << d.delivered << "  lost " << d.lost
+        << "  duplicated " << d.duplicated << "  reordered " << d.reordered;
+    if (d.unexpected != 0) out << "  unexpected " << d.unexpected;
+    out << "\n  rate " << fixed(r.deliveries_per_second(), 0) << " deliveries/s\n";
+    latency_line(out, "latency   ", r.latency);
+    out << "\n";
+
+    out << "server peak RSS: ";
+    if (r.server_peak_rss_kb) {
+        out << fixed(static_cast<double>(*r.server_peak_rss_kb) / 1024.0, 1) << " MiB";
+        if (r.connected > 0) {
+            out << " ("
+                << fixed(static_cast<double>(*r.server_peak_rss_kb) /
+                             static_cast<double>(r.connected),
+                         1)
+                << " KiB per connection)";
+        }
+    } else {
+        out << "not measured";
+    }
+    if (!r.server_rss_note.empty()) out << "  [" << r.server_rss_note << "]";
+    out << "\n";
+
+    if (!checks.empty()) {
+        out << "\nthresholds\n";
+        for (const auto& c : checks) {
+            out << "  " << (c.holds ? "ok      " : "BREACHED") << "  " << c.check.text
+                << "  (observed " << c.observed << ")\n";
+        }
+    }
+}
+
+std::string report_json(const report& r, const std::vector<threshold_result>& checks) {
+    nlohmann::ordered_json j;
+    j["scenario"] = {{"url", r.url},
+                     {"connections", r.connections},
+                     {"channels", r.channels},
+                     {"rate", r.rate},
+                     {"duration_s", r.duration_s},
+                     {"ramp_s", r.ramp_s},
+                     {"payload_bytes", r.payload_bytes}};
+    nlohmann::ordered_json disconnects = nlohmann::ordered_json::object();
+    for (const auto& [code, count] : r.disconnects)
+        disconnects[std::to_string(code)] = count;
+    j["connections"] = {{"subscribed", r.connected},
+                        {"failed", r.connect_failed},
+                        {"first_error", r.first_connect_error},
+                        {"connect_latency", latency_json(r.connect_latency)},
+                        {"disconnects", disconnects}};
+    j["publishing"] = {{"events", r.events_sent},
+                       {"failed", r.events_failed},
+                       {"requests", r.publish_requests},
+                       {"first_error", r.first_publish_error},
+                       {"elapsed_s", r.publish_elapsed_s}};
+    const auto& d = r.deliveries;
+    j["deliveries"] = {{"expected", d.expected},
+                       {"delivered", d.delivered},
+                       {"lost", d.lost},
+                       {"duplicated", d.duplicated},
+                       {"reordered", d.reordered},
+                       {"unexpected", d.unexpected},
+                       {"per_second", r.deliveries_per_second()},
+                       {"latency", latency_json(r.latency)}};
+    j["server"] = {
+        {"peak_rss_kb", r.server_peak_rss_kb ? nlohmann::ordered_json(*r.server_peak_rss_kb)
+                                             : nlohmann::ordered_json(nullptr)},
+        {"note", r.server_rss_note}};
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    for (const auto& c : checks) {
+        results.push_back(
+            {{"threshold", c.check.text}, {"holds", c.holds}, {"observed", c.observed}});
+    }
+    j["thresholds"] = results;
+    return j.dump(2) + "\n";
+}
+
+}  // namespace kata::load

@@ -1,0 +1,58 @@
+#pragma once
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "load/accounting.hpp"
+#include "load/histogram.hpp"
+
+namespace kata::load {
+
+struct threshold_result;
+
+// Everything a load run measured. Latencies are in microseconds.
+struct report {
+    // What was asked.
+    std::string url;
+    std::size_t connections = 0;
+    std::size_t channels = 0;
+    double rate = 0;        // events/s, all channels together
+    double duration_s = 0;  // publishing phase
+    double ramp_s = 0;      // connection ramp-up
+    std::size_t payload_bytes = 0;
+
+    // Connections.
+    std::size_t connected = 0;        // upgraded and subscribed
+    std::size_t connect_failed = 0;   // TCP, upgrade or subscribe failed (or timed out)
+    std::string first_connect_error;  // the first failure's reason, to tell "why" at a glance
+    histogram connect_latency;        // TCP connect start -> `subscribed` received
+    disconnect_counts disconnects;    // closed by the server or the network during the run
+
+    // Publishing.
+    std::uint64_t events_sent = 0;       // attempted (each has a sequence number)
+    std::uint64_t events_failed = 0;     // in a POST that failed: they count as lost too
+    std::uint64_t publish_requests = 0;  // POSTs (batches)
+    std::string first_publish_error;
+    double publish_elapsed_s = 0;
+
+    // Deliveries.
+    delivery_totals deliveries;
+    histogram latency;              // intended send time -> received, first deliveries only
+    double delivery_elapsed_s = 0;  // publishing phase plus drain: the denominator of the rate
+
+    // Peak resident memory of the server (kB), when it could be read.
+    std::optional<std::uint64_t> server_peak_rss_kb;
+    std::string server_rss_note;  // e.g. "embedded: load client and server in one process"
+
+    double deliveries_per_second() const;
+};
+
+// The human table (stdout).
+void print_report(std::ostream& out, const report& r, const std::vector<threshold_result>& checks);
+
+// The whole report as JSON (for --json FILE).
+std::string report_json(const report& r, const std::vector<threshold_result>& checks);
+
+}  // namespace kata::load

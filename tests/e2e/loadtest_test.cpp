@@ -1,0 +1,166 @@
+// `kata-rt loadtest` and `kata-rt publish` against a real gateway on 127.0.0.1: loss is counted
+// exactly, a dying server shows up as loss and disconnects (not a hang), thresholds set the exit
+// code, and publish reports server answers with its exit code.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "core/auth/file_directory.hpp"
+#include "core/config/dev_config.hpp"
+#include "core/server/log.hpp"
+#include "core/server/server.hpp"
+#include "load/runner.hpp"
+
+namespace kata::load {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct running_server {
+    std::unique_ptr<server::server> srv;
+    std::string api_key;
+};
+
+running_server start_dev_server() {
+    server::set_log_level(server::log_level::error);
+    auto dev = config::make_dev_config();
+    dev.config.listen_port = 0;
+    dev.config.threads = 1;
+    auto directory = std::make_shared<auth::file_directory>(dev.config.directory);
+    auto srv = std::make_unique<server::server>(std::move(dev.config), std::move(directory));
+    srv->start();
+    return {std::move(srv), dev.api_key};
+}
+
+scenario small_scenario(const running_server& s) {
+    scenario sc;
+    sc.ws_url = endpoint_url{"ws", "127.0.0.1", s.srv->port(), "/v1/ws"};
+    sc.publish_url = publish_url_for(sc.ws_url);
+    sc.api_key = s.api_key;
+    sc.connections = 50;
+    sc.channels = 2;
+    sc.rate = 200;
+    sc.duration = 2s;
+    sc.ramp = 200ms;
+    sc.drain = 2s;
+    return sc;
+}
+
+struct command_result {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+command_result run_binary(const std::string& args) {
+    const std::string cmd = std::string(KATA_RT_BINARY) + " " + args + " 2>&1";
+    command_result result;
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+    std::array<char, 4096> buf{};
+    while (std::fgets(buf.data(), buf.size(), pipe.get()) != nullptr)
+        result.output += buf.data();
+    const int status = pclose(pipe.release());
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+TEST(Loadtest, ShortRunAgainstAHealthyServerLosesNothing) {
+    auto s = start_dev_server();
+    const auto outcome = run_loadtest(small_scenario(s));
+    const auto& r = outcome.result;
+    EXPECT_EQ(outcome.not_run_reason, "");
+    EXPECT_EQ(r.connected, 50u);
+    EXPECT_EQ(r.events_sent, 400u);
+    EXPECT_EQ(r.events_failed, 0u);
+    // 400 events round-robin over 2 channels, 25 subscribers each.
+    EXPECT_EQ(r.deliveries.expected, 400u / 2 * 25 * 2);
+    EXPECT_EQ(r.deliveries.delivered, r.deliveries.expected);
+    EXPECT_EQ(r.deliveries.lost, 0u);
+    EXPECT_EQ(r.deliveries.duplicated, 0u);
+    EXPECT_EQ(r.deliveries.reordered, 0u);
+    EXPECT_TRUE(r.disconnects.empty());
+    EXPECT_EQ(r.latency.count(), r.deliveries.delivered);
+    EXPECT_EQ(r.connect_latency.count(), 50u);
+}
+
+TEST(Loadtest, ServerStoppingMidRunShowsAsLossAndDisconnectsNotAHang) {
+    auto s = start_dev_server();
+    auto sc = small_scenario(s);
+    sc.duration = 3s;
+    std::thread killer([&] {
+        std::this_thread::sleep_for(1500ms);
+        s.srv->stop(500ms);
+    });
+    const auto began = std::chrono::steady_clock::now();
+    const auto outcome = run_loadtest(sc);
+    killer.join();
+    const auto& r = outcome.result;
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 15s);
+    EXPECT_GT(r.deliveries.lost, 0u);
+    EXPECT_GT(r.deliveries.delivered, 0u);
+    EXPECT_EQ(r.disconnects.count(1001), 1u);
+    EXPECT_EQ(r.disconnects.at(1001), 50u);
+    EXPECT_GT(r.events_failed, 0u);
+}
+
+TEST(Loadtest, NoServerMeansTheRunCouldNotHappen) {
+    auto s = start_dev_server();
+    auto sc = small_scenario(s);
+    s.srv->stop();
+    sc.connections = 3;
+    sc.channels = 1;
+    sc.ramp = 0ms;
+    const auto outcome = run_loadtest(sc);
+    EXPECT_NE(outcome.not_run_reason.find("no connection subscribed"), std::string::npos);
+    EXPECT_EQ(outcome.result.connect_failed, 3u);
+}
+
+TEST(LoadtestCommand, AnImpossibleThresholdExitsOneAndIsNamed) {
+    const auto result = run_binary(
+        "loadtest --embedded --connections 20 --channels 2 --rate 50 --duration 1s --ramp 100ms "
+        "--threshold 'p99<1us' --threshold loss==0");
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_NE(result.output.find("threshold breached: p99<1us"), std::string::npos)
+        << result.output;
+    EXPECT_EQ(result.output.find("loss==0 ("), std::string::npos) << result.output;
+}
+
+TEST(LoadtestCommand, AMalformedThresholdIsAUsageError) {
+    const auto result = run_binary("loadtest --embedded --threshold 'p99<25'");
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_NE(result.output.find("unit"), std::string::npos) << result.output;
+}
+
+TEST(PublishCommand, PrintsTheEventIdAndExitsZero) {
+    auto s = start_dev_server();
+    const auto result = run_binary(
+        "publish --url http://127.0.0.1:" + std::to_string(s.srv->port()) + " --api-key " +
+        s.api_key + " --channel spec:s1 --type log_entry --payload '{\"line\":\"hi\"}'");
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_EQ(result.output.rfind("evt_", 0), 0u) << result.output;
+}
+
+TEST(PublishCommand, AnUnknownKeyExitsOneWithTheServersMessage) {
+    auto s = start_dev_server();
+    const auto result =
+        run_binary("publish --url http://127.0.0.1:" + std::to_string(s.srv->port()) +
+                   " --api-key wrong --channel spec:s1 --type log_entry");
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_NE(result.output.find("401"), std::string::npos) << result.output;
+}
+
+TEST(PublishCommand, AnUnreachableServerExitsOne) {
+    auto s = start_dev_server();
+    const auto port = s.srv->port();
+    s.srv->stop();
+    const auto result = run_binary("publish --url http://127.0.0.1:" + std::to_string(port) +
+                                   " --api-key k --channel spec:s1 --type log_entry");
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_NE(result.output.find("cannot reach"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace kata::load

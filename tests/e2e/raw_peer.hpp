@@ -1,0 +1,34 @@
+#pragma once
+// A WebSocket peer on a plain POSIX socket that answers nothing by itself: it never replies to a
+// ping or a close, so it can play a frozen client or a consumer that stopped reading.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace kata::e2e {
+
+class raw_peer {
+public:
+    ~raw_peer();
+    // Opens the socket (with SO_RCVBUF = receive_buffer when non-zero) and upgrades with
+    // `Authorization: Bearer key`. False when anything but 101 came back.
+    bool connect(std::uint16_t port, const std::string& key, int receive_buffer = 0);
+    void send_text(const std::string& text);
+
+    struct outcome {
+        bool ended = false;     // the server closed the TCP connection or sent a close frame
+        int close_code = 0;     // from the close frame, 0 when none arrived
+        int text_frames = 0;    // text frames read on the way
+    };
+    // Reads (without answering) until a close frame or EOF, at most `timeout`.
+    outcome read_until_close(std::chrono::milliseconds timeout);
+    // Reads until one text frame has arrived; false on timeout.
+    bool read_one_text(std::chrono::milliseconds timeout);
+
+private:
+    bool fill(std::chrono::steady_clock::time_point deadline);
+    int fd_ = -1;
+    std::string in_;
+};
+
+}  // namespace kata::e2e
