@@ -12,8 +12,12 @@ int main(int argc, char** argv) {
     kata::cli::add_loadtest_command(app);
     try {
         app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code();  // a subcommand's own failure: it already said why
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version exit 0; every usage error exits 2, whatever CLI11's code.
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
     }
     return 0;
 }

@@ -1,5 +1,6 @@
 // `kata-rt serve`: runs the gateway until SIGINT/SIGTERM; SIGHUP reloads the directory.
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <pthread.h>
 
@@ -58,7 +59,9 @@ void run_serve(const serve_options& opts) {
     config::server_config cfg;
     std::string dev_key;
     if (opts.config_path.empty()) {
-        auto dev = config::make_dev_config();
+        // KATA_RT_API_KEY, when set, is the dev key: a restarted dev server keeps its clients.
+        const char* env_key = std::getenv("KATA_RT_API_KEY");
+        auto dev = config::make_dev_config(env_key && *env_key ? env_key : "");
         cfg = std::move(dev.config);
         dev_key = std::move(dev.api_key);
     } else {
@@ -92,8 +95,12 @@ void run_serve(const serve_options& opts) {
         throw CLI::RuntimeError(1);
     }
     if (!dev_key.empty()) {
-        std::cerr << "kata-rt serve: DEV MODE (no --config): team 'dev' owns every spec and agent.\n"
-                  << "  API key (shown once; scopes subscribe, publish): " << dev_key << "\n";
+        std::cerr << "kata-rt serve: DEV MODE (no --config): team 'dev' owns every spec and agent.\n";
+        if (std::getenv("KATA_RT_API_KEY") && dev_key == std::getenv("KATA_RT_API_KEY")) {
+            std::cerr << "  API key: the value of KATA_RT_API_KEY (scopes subscribe, publish)\n";
+        } else {
+            std::cerr << "  API key (shown once; scopes subscribe, publish): " << dev_key << "\n";
+        }
     }
     const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     std::cerr << "kata-rt serve: listening on ws://" << shown_host << ":" << srv.port()
@@ -119,7 +126,7 @@ void add_serve_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("serve", "Run the WebSocket gateway");
     cmd->add_option("--config", opts->config_path,
                     "Config file (JSON, see README). Without it: dev mode on 127.0.0.1:8080 with a "
-                    "generated API key printed on stderr")
+                    "API key printed on stderr (or KATA_RT_API_KEY when set)")
         ->check(CLI::ExistingFile);
     cmd->add_option("--listen", opts->listen,
                     "HOST:PORT to listen on, overriding the config file (port 0: any free port)");

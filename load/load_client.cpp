@@ -76,16 +76,22 @@ asio::awaitable<void> load_client::run_connection(std::shared_ptr<connection> co
     const auto t0 = clock_type::now();
     auto& tcp_layer = beast::get_lowest_layer(conn->ws);
 
-    // The whole connect (resolve, TCP, upgrade) shares one deadline; `subscribed` gets the rest.
-    tcp::resolver resolver(executor_);
-    auto [rerr, endpoints] = co_await resolver.async_resolve(
-        scenario_.ws_url.host, std::to_string(scenario_.ws_url.port), use_tuple);
-    if (rerr) {
-        state_.connect_failed(i, "resolve " + scenario_.ws_url.host + ": " + rerr.message());
-        co_return;
+    // Resolved once per run (the first connections may race to it; harmless), not once per
+    // connection: thousands of resolver round trips would be measured as connect time.
+    if (endpoints_.empty()) {
+        tcp::resolver resolver(executor_);
+        auto [rerr, results] = co_await resolver.async_resolve(
+            scenario_.ws_url.host, std::to_string(scenario_.ws_url.port), use_tuple);
+        if (rerr) {
+            state_.connect_failed(i, "resolve " + scenario_.ws_url.host + ": " + rerr.message());
+            co_return;
+        }
+        for (const auto& entry : results)
+            endpoints_.push_back(entry.endpoint());
     }
+    // TCP connect and upgrade share one deadline; `subscribed` gets what is left of it.
     tcp_layer.expires_after(scenario_.connect_timeout);
-    auto [cerr, ep] = co_await tcp_layer.async_connect(endpoints, use_tuple);
+    auto [cerr, ep] = co_await tcp_layer.async_connect(endpoints_, use_tuple);
     if (cerr) {
         state_.connect_failed(i, "connect: " + cerr.message());
         co_return;

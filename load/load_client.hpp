@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -37,6 +38,7 @@ class load_client {
     const scenario& scenario_;
     run_state& state_;
     std::vector<std::shared_ptr<connection>> connections_;
+    std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
 };
 
 }  // namespace kata::load

@@ -139,13 +139,18 @@ bool read_limits(checker& check, const json& v, limit_settings& out) {
 }
 
 bool read_history(checker& check, const json& v, history_settings& out) {
-    if (!check.object(v, "history", {"size", "ttl_ms"})) return false;
+    if (!check.object(v, "history", {"size", "ttl_ms", "max_bytes"})) return false;
     if (auto it = v.find("size");
         it != v.end() && !check.integer(*it, "history.size", 0, 1'000'000, out.size)) {
         return false;
     }
     if (auto it = v.find("ttl_ms");
         it != v.end() && !check.duration(*it, "history.ttl_ms", 1, out.ttl)) {
+        return false;
+    }
+    if (auto it = v.find("max_bytes");
+        it != v.end() &&
+        !check.integer(*it, "history.max_bytes", 1024, std::size_t{1} << 30, out.max_bytes)) {
         return false;
     }
     return true;

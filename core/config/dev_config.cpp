@@ -6,9 +6,9 @@
 
 namespace kata::config {
 
-dev_setup make_dev_config() {
+dev_setup make_dev_config(const std::string& api_key) {
     dev_setup dev;
-    dev.api_key = "dev_" + auth::random_token();
+    dev.api_key = api_key.empty() ? "dev_" + auth::random_token() : api_key;
     auth::api_key_entry key;
     key.id = "dev";
     key.sha256 = auth::sha256_hex(dev.api_key);

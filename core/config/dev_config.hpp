@@ -12,6 +12,7 @@ struct dev_setup {
     std::string api_key;  // the generated key, to show once to the person who started the server
 };
 
-dev_setup make_dev_config();
+// `api_key` empty: a fresh random key.
+dev_setup make_dev_config(const std::string& api_key = "");
 
 }  // namespace kata::config

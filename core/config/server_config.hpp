@@ -26,8 +26,9 @@ struct limit_settings {
 };
 
 struct history_settings {
-    std::size_t size = 1000;      // events kept per channel
-    milliseconds ttl{300000};     // and no older than this
+    std::size_t size = 1000;              // events kept per channel (0: no history, no resume)
+    milliseconds ttl{300000};             // and no older than this
+    std::size_t max_bytes = 4 * 1048576;  // and no more bytes than this, per channel
 };
 
 // The config file of PROTOCOL.md, with its defaults.

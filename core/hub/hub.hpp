@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/hub/history_ring.hpp"
 #include "core/hub/subscriber.hpp"
 #include "core/protocol/channel.hpp"
 #include "core/protocol/event_id.hpp"
@@ -22,7 +23,7 @@ namespace kata::hub {
 // do not contend, and one channel's events reach every subscriber in publish order.
 class hub {
 public:
-    hub();
+    explicit hub(history_ring::limits history = {});
     hub(const hub&) = delete;
     hub& operator=(const hub&) = delete;
 
@@ -31,12 +32,14 @@ public:
     std::string publish(const protocol::channel_name& channel, std::string_view type,
                         std::string_view payload_json);
 
-    // Builds the `subscribed` acknowledgement; it is delivered before any event of the channel.
-    using ack_builder = std::function<frame()>;
+    // Builds the `subscribed` acknowledgement from the resume outcome (nullopt: no `since`).
+    using ack_builder = std::function<frame(std::optional<bool> recovered)>;
 
-    // Adds `sub` to the channel (idempotent) and delivers `ack` to it first, atomically with respect
-    // to publishes on that channel. `sub` must call unsubscribe / unsubscribe_all before it dies.
-    void subscribe(const protocol::channel_name& channel, subscriber* sub, const ack_builder& ack);
+    // Adds `sub` to the channel (idempotent) and delivers, atomically with respect to publishes on
+    // that channel: the ack, then (with `since`) every held event after `since`, then live events.
+    // `sub` must unsubscribe before it dies.
+    void subscribe(const protocol::channel_name& channel, subscriber* sub,
+                   const std::optional<std::string>& since, const ack_builder& ack);
     void unsubscribe(const protocol::channel_name& channel, subscriber* sub);
 
     std::size_t channel_count() const;
@@ -46,14 +49,23 @@ public:
     std::string next_control_id();
     std::uint64_t epoch() const { return epoch_; }
 
+    // Drops expired history and forgets channels with neither subscribers nor history.
+    void sweep(history_ring::clock::time_point now);
+
 private:
     struct channel_state {
+        explicit channel_state(history_ring::limits l) : history(l) {}
         std::mutex mutex;
         std::vector<subscriber*> subscribers;
+        history_ring history;
+        bool retired = false;  // erased from the map by sweep(); callers look the channel up again
     };
+
+    std::shared_ptr<channel_state> find_or_create(const std::string& key);
 
     std::shared_ptr<channel_state> find(const std::string& key) const;
 
+    const history_ring::limits history_limits_;
     const std::uint64_t epoch_;
     std::atomic<std::uint64_t> next_sequence_{1};
     std::atomic<std::uint64_t> next_control_{1};

@@ -16,8 +16,9 @@ struct envelope {
     bool operator==(const envelope&) const = default;
 };
 
-// The JSON text frame of an envelope. Channel names and types never need escaping (the channel
-// grammar and the type list are ASCII identifiers), so this is concatenation, not a JSON DOM.
+// The JSON text frame of an envelope. Fields the server fills in (type list, channel grammar,
+// timestamps, ids) never need escaping, so this is concatenation, not a JSON DOM; a field that
+// does need it (a client re-serializing what a server sent) is escaped, never copied raw.
 std::string serialize_envelope(const envelope& env);
 
 }  // namespace kata::protocol

@@ -1,5 +1,6 @@
 #include "core/server/server.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <thread>
 
@@ -9,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
@@ -46,6 +48,18 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc
         socket.set_option(tcp::no_delay(true), ignored);
         const auto ex = socket.get_executor();
         asio::co_spawn(ex, serve_http(std::move(socket), state), log_failure);
+    }
+}
+
+// Expires history and forgets idle channels, so memory follows the live channels.
+asio::awaitable<void> sweep_loop(server_state& state) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto period = std::clamp<std::chrono::milliseconds>(
+        state.config.history.ttl / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+    while (!state.stopping.load()) {
+        timer.expires_after(period);
+        co_await timer.async_wait(use_tuple);
+        state.hub.sweep(std::chrono::steady_clock::now());
     }
 }
 
@@ -92,6 +106,7 @@ void server::start() {
 
     asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, impl_->ioc, impl_->state),
                    log_failure);
+    asio::co_spawn(asio::make_strand(impl_->ioc), sweep_loop(impl_->state), log_failure);
     unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
 }

@@ -26,7 +26,9 @@ public:
 class server_state {
 public:
     server_state(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
-        : config(std::move(cfg)), directory_(std::move(dir)) {}
+        : config(std::move(cfg)),
+          hub({config.history.size, config.history.max_bytes, config.history.ttl}),
+          directory_(std::move(dir)) {}
 
     const config::server_config config;
     hub::hub hub;

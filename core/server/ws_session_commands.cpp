@@ -92,9 +92,7 @@ void ws_session::on_subscribe(const protocol::command& cmd) {
                    "authorization backend unavailable; try again", cmd.request_id, &key);
         return;
     }
-    const std::optional<bool> recovered =
-        cmd.since ? std::optional<bool>(false) : std::optional<bool>();
-    state_.hub.subscribe(channel, this, [&] {
+    state_.hub.subscribe(channel, this, cmd.since, [&](std::optional<bool> recovered) {
         return control_frame("subscribed", &key,
                              protocol::subscription_payload(cmd.request_id, recovered));
     });

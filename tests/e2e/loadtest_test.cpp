@@ -109,7 +109,7 @@ TEST(Loadtest, ServerStoppingMidRunShowsAsLossAndDisconnectsNotAHang) {
 TEST(Loadtest, NoServerMeansTheRunCouldNotHappen) {
     auto s = start_dev_server();
     auto sc = small_scenario(s);
-    s.srv->stop();
+    s.srv.reset();  // destroyed, not just stopped: nothing listens on the port any more
     sc.connections = 3;
     sc.channels = 1;
     sc.ramp = 0ms;
@@ -155,7 +155,7 @@ TEST(PublishCommand, AnUnknownKeyExitsOneWithTheServersMessage) {
 TEST(PublishCommand, AnUnreachableServerExitsOne) {
     auto s = start_dev_server();
     const auto port = s.srv->port();
-    s.srv->stop();
+    s.srv.reset();
     const auto result = run_binary("publish --url http://127.0.0.1:" + std::to_string(port) +
                                    " --api-key k --channel spec:s1 --type log_entry");
     EXPECT_EQ(result.exit_code, 1) << result.output;

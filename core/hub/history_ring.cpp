@@ -1,0 +1,35 @@
+#include "core/hub/history_ring.hpp"
+
+#include <algorithm>
+
+namespace kata::hub {
+
+void history_ring::pop_oldest() {
+    bytes_ -= entries_.front().event->size();
+    last_evicted_ = entries_.front().sequence;
+    entries_.pop_front();
+}
+
+void history_ring::push(std::uint64_t sequence, frame f, clock::time_point now) {
+    if (limits_.max_events == 0) return;
+    bytes_ += f->size();
+    entries_.push_back({sequence, now, std::move(f)});
+    while (entries_.size() > limits_.max_events || (bytes_ > limits_.max_bytes && !entries_.empty())) {
+        pop_oldest();
+    }
+    expire(now);
+}
+
+void history_ring::expire(clock::time_point now) {
+    while (!entries_.empty() && now - entries_.front().at > limits_.ttl) pop_oldest();
+}
+
+std::size_t history_ring::find(std::uint64_t sequence) const {
+    const auto it = std::lower_bound(
+        entries_.begin(), entries_.end(), sequence,
+        [](const entry& e, std::uint64_t s) { return e.sequence < s; });
+    if (it == entries_.end() || it->sequence != sequence) return entries_.size();
+    return static_cast<std::size_t>(it - entries_.begin());
+}
+
+}  // namespace kata::hub

@@ -1,0 +1,66 @@
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+
+#include "core/hub/subscriber.hpp"
+
+namespace kata::hub {
+
+// One channel's recent events, oldest first, bounded by count, bytes and age. Pure: the caller
+// passes the time, so tests drive it without a clock.
+class history_ring {
+public:
+    using clock = std::chrono::steady_clock;
+
+    struct limits {
+        std::size_t max_events = 1000;
+        std::size_t max_bytes = 4 * 1024 * 1024;
+        std::chrono::milliseconds ttl{300000};
+    };
+
+    explicit history_ring(limits l) : limits_(l) {}
+
+    // Appends an event; `sequence` must increase from one call to the next.
+    void push(std::uint64_t sequence, frame f, clock::time_point now);
+
+    // Drops events older than the ttl.
+    void expire(clock::time_point now);
+
+    // Calls `emit(frame)` for every held event after `since`, oldest first, and returns true,
+    // when the ring can vouch that nothing after `since` is missing: `since` is held, or it is
+    // exactly the last event evicted. Otherwise (too old, unknown, another channel's id) emits
+    // nothing and returns false.
+    template <class Emit>
+    bool replay_after(std::uint64_t since, Emit&& emit) const {
+        std::size_t start = 0;
+        if (since != last_evicted_ || since == 0) {
+            const auto pos = find(since);
+            if (pos == entries_.size()) return false;
+            start = pos + 1;
+        }
+        for (std::size_t i = start; i < entries_.size(); ++i) emit(entries_[i].event);
+        return true;
+    }
+
+    bool empty() const { return entries_.empty(); }
+    std::size_t size() const { return entries_.size(); }
+    std::size_t bytes() const { return bytes_; }
+
+private:
+    struct entry {
+        std::uint64_t sequence;
+        clock::time_point at;
+        frame event;
+    };
+    std::size_t find(std::uint64_t sequence) const;  // index, or entries_.size()
+    void pop_oldest();
+
+    limits limits_;
+    std::deque<entry> entries_;
+    std::size_t bytes_ = 0;
+    std::uint64_t last_evicted_ = 0;  // sequences start at 1, so 0 matches nothing
+};
+
+}  // namespace kata::hub
