@@ -122,7 +122,8 @@ void BM_HubFanout(benchmark::State& state) {
         benchmark::Counter(deliveries, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 
     for (const auto& sub : subscribers) {
-        if (sub.frames() < state.iterations()) state.SkipWithError("a subscriber missed events");
+        if (sub.frames() < static_cast<std::size_t>(state.iterations()))
+            state.SkipWithError("a subscriber missed events");
     }
     for (auto& sub : subscribers)
         h.unsubscribe(channel, &sub);
