@@ -108,7 +108,9 @@ void run_subscribe(const subscribe_options& opts) {
     };
     callbacks.subscribed = [&](const std::string& channel, std::optional<bool> recovered) {
         if (recovered == std::optional<bool>{false}) {
-            note("subscribed " + channel + " (recovered: false: events may have been missed)");
+            note("warning: " + channel +
+                 " resumed without recovery (recovered: false): events may have been missed; "
+                 "reload state");
         } else {
             note("subscribed " + channel);
         }

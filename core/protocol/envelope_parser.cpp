@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/protocol/channel.hpp"
+#include "core/protocol/json_depth.hpp"
 
 namespace kata::protocol {
 namespace {
@@ -18,39 +19,11 @@ const std::string* string_field(const nlohmann::json& doc, const char* key) {
     return &it->get_ref<const std::string&>();
 }
 
-// Whether arrays/objects nest deeper than max_envelope_depth. nlohmann parses iteratively but
-// dump() recurses, so a frame of a million '[' would overflow the stack without this pre-scan.
-bool nests_too_deep(std::string_view frame) {
-    std::size_t depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (const char c : frame) {
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_envelope_depth) return true;
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            --depth;
-        }
-    }
-    return false;
-}
-
 }  // namespace
 
 std::variant<envelope, envelope_error> parse_envelope(std::string_view frame) {
     if (frame.size() > max_envelope_bytes) return fail("frame larger than 16 MiB");
-    if (nests_too_deep(frame)) return fail("JSON nests deeper than 64 levels");
+    if (nests_deeper_than(frame, max_envelope_depth)) return fail("JSON nests deeper than 64 levels");
     // allow_exceptions=false covers syntax errors; the catch covers what nlohmann can still throw
     // (e.g. dump() of invalid UTF-8 inside a string), because a bad frame must never end the
     // client.

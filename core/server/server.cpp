@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <future>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -118,10 +119,15 @@ void server::stop(std::chrono::milliseconds grace) {
     impl_->stopped = true;
     auto& state = impl_->state;
     state.stopping.store(true);
-    asio::post(impl_->acceptor.get_executor(), [this] {
+    // Close the listening socket on its own executor and wait for it, so the port is released
+    // before stop() returns (new clients are refused, not left in the backlog).
+    std::promise<void> closed;
+    asio::post(impl_->acceptor.get_executor(), [this, &closed] {
         beast::error_code ignored;
         impl_->acceptor.close(ignored);
+        closed.set_value();
     });
+    closed.get_future().wait();
     state.close_all(protocol::close_code::going_away, "server shutting down");
     state.wait_until_closed(grace);
     impl_->ioc.stop();

@@ -43,6 +43,8 @@ asio::awaitable<void> ws_session::run(std::shared_ptr<ws_session> self, http_req
     // The HTTP phase's deadline is over; from here on the watchdog owns every timeout.
     beast::get_lowest_layer(self->ws_).expires_never();
     self->ws_.read_message_max(self->state_.config.limits.max_message_bytes);
+    // One frame per event: fragmenting would cost a syscall per 4 KiB for nothing.
+    self->ws_.auto_fragment(false);
     self->ws_.control_callback([raw = self.get()](websocket::frame_type, std::string_view) {
         raw->last_activity_ = clock::now();
     });

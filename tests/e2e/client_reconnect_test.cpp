@@ -1,10 +1,5 @@
 // The reconnecting client survives `kill -9` of the server binary and a restart on the same port.
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -13,8 +8,7 @@
 #include <boost/beast/http.hpp>
 
 #include "tests/e2e/client_support.hpp"
-
-extern char** environ;
+#include "tests/e2e/serve_process.hpp"
 
 namespace kata::client::testing {
 namespace {
@@ -23,58 +17,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-// `kata-rt serve --config FILE` as a child process, started and waited for via its stderr.
-class server_process {
-  public:
-    explicit server_process(const std::string& config_path) {
-        int fds[2];
-        if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-        posix_spawn_file_actions_addclose(&actions, fds[0]);
-        std::string binary = KATA_RT_BINARY;
-        std::string serve = "serve", config_flag = "--config", path = config_path;
-        char* argv[] = {binary.data(), serve.data(), config_flag.data(), path.data(), nullptr};
-        const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, environ);
-        posix_spawn_file_actions_destroy(&actions);
-        close(fds[1]);
-        stderr_ = fds[0];
-        if (rc != 0) throw std::runtime_error("cannot spawn " + binary);
-    }
-    ~server_process() {
-        kill_hard();
-        if (stderr_ >= 0) close(stderr_);
-    }
-
-    // Reads the child's stderr until it says it is listening; false on exit or deadline.
-    bool wait_listening(std::chrono::milliseconds timeout = 10s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        std::string seen;
-        for (;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            if (left <= 0ms) return false;
-            pollfd pfd{stderr_, POLLIN, 0};
-            if (poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return false;
-            char buf[512];
-            const auto n = read(stderr_, buf, sizeof buf);
-            if (n <= 0) return false;
-            seen.append(buf, static_cast<std::size_t>(n));
-            if (seen.find("listening on") != std::string::npos) return true;
-        }
-    }
-
-    void kill_hard() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-
-  private:
-    pid_t pid_ = -1;
-    int stderr_ = -1;
+// `kata-rt serve --config FILE` as a child process (shared with the serve command tests).
+struct server_process : e2e::serve_process {
+    explicit server_process(const std::string& config_path) : serve_process({"--config", config_path}) {}
 };
 
 std::string write_config(std::uint16_t port) {
