@@ -32,6 +32,7 @@ struct loadtest_options {
     std::string duration = "10s";
     std::string ramp = "1s";
     std::size_t payload_bytes = 64;
+    double churn = 0;
     std::vector<std::string> thresholds;
     std::string json_path;
     int server_pid = 0;
@@ -79,6 +80,8 @@ load::scenario scenario_from(const loadtest_options& opts) {
     sc.duration = duration_flag("--duration", opts.duration);
     sc.ramp = duration_flag("--ramp", opts.ramp);
     sc.payload_bytes = opts.payload_bytes;
+    if (!(opts.churn >= 0) || opts.churn > 100'000) fail(2, "--churn must be 0..100000");
+    sc.churn = opts.churn;
     if (opts.server_pid > 0) {
         sc.server_pid = static_cast<pid_t>(opts.server_pid);
         sc.server_rss_note = "pid " + std::to_string(opts.server_pid);
@@ -192,10 +195,15 @@ void add_loadtest_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--payload-bytes", opts->payload_bytes, "Size of each event's payload object")
         ->capture_default_str();
+    cmd->add_option("--churn", opts->churn,
+                    "Connections cut per second during publishing (over all connections): a "
+                    "random subscriber's socket is closed without a close frame, then it "
+                    "reconnects and resubscribes with since = the last eventId it received")
+        ->capture_default_str();
     cmd->add_option("--threshold", opts->thresholds,
                     "Pass/fail check, repeatable: p50|p90|p99|p99.9|max [<,<=,==,>=,>] N(us|ms|s), "
                     "connect_p99<100ms, loss==0, duplicated==0, reordered==0, disconnects==0, "
-                    "connect_failed==0");
+                    "connect_failed==0, churned>0, unrecovered==0, reconnect_failed==0");
     cmd->add_option("--json", opts->json_path, "Also write the whole report as JSON to FILE");
     cmd->add_option("--server-pid", opts->server_pid,
                     "Pid of a local server, to report its peak RSS (VmHWM)");

@@ -14,7 +14,8 @@ namespace kata::load {
 // The subscribing side of a run: `connections` raw WebSocket connections on one executor, opened
 // evenly over the ramp, each subscribing to one channel and then reading and recording until the
 // run closes it. Deliberately not the reconnecting client: a load client must not hide a drop by
-// reconnecting, and it must stay cheap at thousands of connections.
+// reconnecting, and it must stay cheap at thousands of connections. The one exception is a cut
+// the run makes itself (--churn): that connection resumes, as the same subscriber.
 class load_client {
   public:
     load_client(boost::asio::any_io_executor executor, const scenario& sc, run_state& state);
@@ -24,6 +25,11 @@ class load_client {
 
     // Spawns every connection; they start at `start + i * ramp / connections`.
     void start(std::chrono::steady_clock::time_point start);
+
+    // --churn: from `start`, scenario.churn times a second, cuts a random subscribed connection
+    // (no close frame) and lets it reconnect and resubscribe with `since` = the last eventId it
+    // received. Ends after floor(churn * duration) cuts, or when state.stopping is set.
+    boost::asio::awaitable<void> run_churn(std::chrono::steady_clock::time_point start);
 
     // Closes every open connection with 1000 (state.stopping must already be set); completes when
     // all are closed or `grace` has passed, after which the sockets are cut.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <numeric>
+#include <string>
 
 #include "load/threshold.hpp"
 
@@ -25,14 +26,20 @@ void progress_printer::tick(const std::string& phase, std::chrono::steady_clock:
     const std::string p99 = state.latency_interval.count() == 0
                                 ? "-"
                                 : format_micros(state.latency_interval.percentile(99));
+    std::string churn;
+    if (state.churned > 0) {
+        churn = "  churned " + std::to_string(state.churned) + " (recovered:false " +
+                std::to_string(state.unrecovered) + ")";
+    }
     std::fprintf(out_,
                  "%s[%5.1fs] %-10s subscribed %zu/%zu failed %zu  sent %llu (%.0f/s, failed %llu)"
-                 "  delivered %llu (%.0f/s)  p99 %s  disconnects %llu%s",
+                 "  delivered %llu (%.0f/s)  p99 %s  disconnects %llu%s%s",
                  tty_ ? "\r" : "", seconds, phase.c_str(), state.subscribed, connections,
                  state.settled - state.subscribed, static_cast<unsigned long long>(sent),
                  sent_per_s, static_cast<unsigned long long>(state.events_failed),
                  static_cast<unsigned long long>(state.deliveries), deliveries_per_s, p99.c_str(),
-                 static_cast<unsigned long long>(disconnects), tty_ ? "\x1b[K" : "\n");
+                 static_cast<unsigned long long>(disconnects), churn.c_str(),
+                 tty_ ? "\x1b[K" : "\n");
     std::fflush(out_);
     dirty_ = tty_;
     last_deliveries_ = state.deliveries;

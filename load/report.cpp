@@ -48,7 +48,9 @@ void print_report(std::ostream& out, const report& r, const std::vector<threshol
     out << "kata-rt loadtest  " << r.url << "\n"
         << "  " << r.connections << " connections over " << r.channels << " channels, "
         << fixed(r.rate, 0) << " events/s for " << fixed(r.duration_s, 1) << " s (ramp "
-        << fixed(r.ramp_s, 1) << " s), payload " << r.payload_bytes << " B\n\n";
+        << fixed(r.ramp_s, 1) << " s), payload " << r.payload_bytes << " B";
+    if (r.churn_rate > 0) out << ", churn " << fixed(r.churn_rate, 1) << "/s";
+    out << "\n\n";
 
     out << "connections\n"
         << "  subscribed " << r.connected << "/" << r.connections << "  failed "
@@ -62,7 +64,16 @@ void print_report(std::ostream& out, const report& r, const std::vector<threshol
         if (it != r.disconnects.begin()) out << ", ";
         out << it->first << " x" << it->second;
     }
-    out << "\n\n";
+    out << "\n";
+    if (r.churn_rate > 0) {
+        out << "  churn: cut " << r.churned << "  resumed " << r.resumed << "  recovered:false "
+            << r.unrecovered << "  reconnect failed " << r.reconnect_failed;
+        if (r.churn_skipped != 0) out << "  skipped " << r.churn_skipped;
+        if (!r.first_reconnect_error.empty()) out << "  (first: " << r.first_reconnect_error << ")";
+        out << "\n";
+        latency_line(out, "reconnect ", r.reconnect_latency);
+    }
+    out << "\n";
 
     out << "publishing\n"
         << "  events " << r.events_sent << " in " << r.publish_requests << " requests, "
@@ -115,7 +126,8 @@ std::string report_json(const report& r, const std::vector<threshold_result>& ch
                      {"rate", r.rate},
                      {"duration_s", r.duration_s},
                      {"ramp_s", r.ramp_s},
-                     {"payload_bytes", r.payload_bytes}};
+                     {"payload_bytes", r.payload_bytes},
+                     {"churn", r.churn_rate}};
     nlohmann::ordered_json disconnects = nlohmann::ordered_json::object();
     for (const auto& [code, count] : r.disconnects)
         disconnects[std::to_string(code)] = count;
@@ -124,6 +136,13 @@ std::string report_json(const report& r, const std::vector<threshold_result>& ch
                         {"first_error", r.first_connect_error},
                         {"connect_latency", latency_json(r.connect_latency)},
                         {"disconnects", disconnects}};
+    j["churn"] = {{"cut", r.churned},
+                  {"resumed", r.resumed},
+                  {"unrecovered", r.unrecovered},
+                  {"reconnect_failed", r.reconnect_failed},
+                  {"skipped", r.churn_skipped},
+                  {"first_error", r.first_reconnect_error},
+                  {"reconnect_latency", latency_json(r.reconnect_latency)}};
     j["publishing"] = {{"events", r.events_sent},
                        {"failed", r.events_failed},
                        {"requests", r.publish_requests},

@@ -22,6 +22,7 @@ struct report {
     double duration_s = 0;  // publishing phase
     double ramp_s = 0;      // connection ramp-up
     std::size_t payload_bytes = 0;
+    double churn_rate = 0;  // --churn: connections cut and resumed per second (0: none)
 
     // Connections.
     std::size_t connected = 0;        // upgraded and subscribed
@@ -41,6 +42,15 @@ struct report {
     delivery_totals deliveries;
     histogram latency;              // intended send time -> received, first deliveries only
     double delivery_elapsed_s = 0;  // publishing phase plus drain: the denominator of the rate
+
+    // --churn (all zero without it).
+    std::uint64_t churned = 0;           // connections cut on purpose, each reconnected at once
+    std::uint64_t resumed = 0;           // resubscribed with `since`
+    std::uint64_t unrecovered = 0;       // resubscribes answered recovered:false (or no answer)
+    std::uint64_t reconnect_failed = 0;  // reconnects that never got `subscribed` again
+    std::uint64_t churn_skipped = 0;     // cuts due while no connection could be cut
+    std::string first_reconnect_error;
+    histogram reconnect_latency;  // cut -> `subscribed` again
 
     // Peak resident memory of the server (kB), when it could be read.
     std::optional<std::uint64_t> server_peak_rss_kb;

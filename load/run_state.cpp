@@ -26,12 +26,20 @@ void run_state::publish_failed(std::uint64_t events, std::string reason) {
 std::uint64_t run_state::outstanding() const {
     std::uint64_t owed = 0;
     for (std::size_t i = 0; i < tallies.size(); ++i) {
-        if (phase[i] != connection_phase::subscribed) continue;
+        if (phase[i] != connection_phase::subscribed && phase[i] != connection_phase::resuming)
+            continue;
         const std::uint64_t accepted = events_accepted[channel_of[i]];
         const std::uint64_t got = tallies[i].distinct();
         if (accepted > got) owed += accepted - got;
     }
     return owed;
+}
+
+std::size_t run_state::resuming() const {
+    std::size_t n = 0;
+    for (const auto p : phase)
+        n += p == connection_phase::resuming ? 1 : 0;
+    return n;
 }
 
 }  // namespace kata::load

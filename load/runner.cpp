@@ -77,6 +77,9 @@ run_outcome run_loadtest(const scenario& sc) {
             // Phase 2: publish on schedule; it may overrun the duration by at most the drain.
             rc.phase = "publishing";
             publish_begin = clock_type::now() + 10ms;
+            // --churn runs beside the publisher, on the same schedule origin, and stops at the
+            // end of the duration (or when the run starts closing).
+            if (sc.churn > 0) asio::co_spawn(io, client.run_churn(publish_begin), asio::detached);
             co_await run_publisher(io.get_executor(), sc, state, publish_begin,
                                    publish_begin + sc.duration + sc.drain);
             publish_end = clock_type::now();
@@ -86,10 +89,12 @@ run_outcome run_loadtest(const scenario& sc) {
                 co_await sleep_until(timer, publish_begin + sc.duration);
             }
 
-            // Phase 3: wait for the deliveries still owed to open connections.
+            // Phase 3: wait for the deliveries still owed to open connections, and for the
+            // connections --churn cut last to resume.
             rc.phase = "draining";
             const auto drain_deadline = publish_end + sc.drain;
-            while (state.outstanding() > 0 && clock_type::now() < drain_deadline) {
+            while ((state.outstanding() > 0 || state.resuming() > 0) &&
+                   clock_type::now() < drain_deadline) {
                 co_await sleep_until(timer, std::min(clock_type::now() + 10ms, drain_deadline));
             }
             drain_end = clock_type::now();
@@ -122,6 +127,7 @@ run_outcome run_loadtest(const scenario& sc) {
     r.duration_s = std::chrono::duration<double>(sc.duration).count();
     r.ramp_s = std::chrono::duration<double>(sc.ramp).count();
     r.payload_bytes = sc.payload_bytes;
+    r.churn_rate = sc.churn;
     r.connected = state.subscribed;
     r.connect_failed = sc.connections - state.subscribed;
     r.first_connect_error = state.first_connect_error;
@@ -136,6 +142,13 @@ run_outcome run_loadtest(const scenario& sc) {
     r.deliveries = total_deliveries(state.events_sent, state.channel_of, state.tallies);
     r.latency = state.latency;
     r.delivery_elapsed_s = std::chrono::duration<double>(drain_end - publish_begin).count();
+    r.churned = state.churned;
+    r.resumed = state.resumed;
+    r.unrecovered = state.unrecovered;
+    r.reconnect_failed = state.reconnect_failed;
+    r.churn_skipped = state.churn_skipped;
+    r.first_reconnect_error = state.first_reconnect_error;
+    r.reconnect_latency = state.reconnect_latency;
     r.server_peak_rss_kb = rss;
     r.server_rss_note = sc.server_rss_note;
 

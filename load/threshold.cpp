@@ -17,7 +17,7 @@ struct metric_name {
     bool latency;
 };
 
-constexpr std::array<metric_name, 17> metric_names{{
+constexpr std::array<metric_name, 20> metric_names{{
     {"p50", metric::p50, true},
     {"p90", metric::p90, true},
     {"p99", metric::p99, true},
@@ -35,6 +35,9 @@ constexpr std::array<metric_name, 17> metric_names{{
     {"disconnects", metric::disconnects, false},
     {"connect_failed", metric::connect_failed, false},
     {"connect_failures", metric::connect_failed, false},
+    {"churned", metric::churned, false},
+    {"unrecovered", metric::unrecovered, false},
+    {"reconnect_failed", metric::reconnect_failed, false},
 }};
 
 bool is_latency(metric m) {
@@ -101,6 +104,12 @@ std::uint64_t count_of(metric m, const report& r) {
             return r.deliveries.reordered;
         case metric::connect_failed:
             return r.connect_failed;
+        case metric::churned:
+            return r.churned;
+        case metric::unrecovered:
+            return r.unrecovered;
+        case metric::reconnect_failed:
+            return r.reconnect_failed;
         default: {
             std::uint64_t n = 0;
             for (const auto& [code, count] : r.disconnects)

@@ -21,11 +21,14 @@ enum class metric {
     connect_p99,
     connect_p999,
     connect_max,
-    loss,            // lost deliveries (count)
-    duplicated,      // duplicate deliveries (count)
-    reordered,       // out-of-order deliveries (count)
-    disconnects,     // connections the server or network closed during the run (count)
-    connect_failed,  // connections that never subscribed (count)
+    loss,              // lost deliveries (count)
+    duplicated,        // duplicate deliveries (count)
+    reordered,         // out-of-order deliveries (count)
+    disconnects,       // connections the server or network closed during the run (count)
+    connect_failed,    // connections that never subscribed (count)
+    churned,           // --churn: connections cut and reconnected (count)
+    unrecovered,       // --churn: resubscribes answered recovered:false (count)
+    reconnect_failed,  // --churn: reconnects that never resubscribed (count)
 };
 
 enum class comparison { less, less_equal, equal, greater_equal, greater };

@@ -71,6 +71,8 @@ asio::awaitable<void> ws_session::run(std::shared_ptr<ws_session> self, http_req
             }
         }
         buffer.consume(n);
+        // An idle connection should not keep the memory of its largest message.
+        if (buffer.capacity() > 4096) buffer.shrink_to_fit();
     }
     self->teardown();
 }

@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <thread>
 
@@ -86,6 +88,35 @@ TEST(Loadtest, ShortRunAgainstAHealthyServerLosesNothing) {
     EXPECT_EQ(r.connect_latency.count(), 50u);
 }
 
+TEST(Loadtest, ChurnedSubscribersResumeAndLoseNothing) {
+    auto s = start_dev_server();
+    auto sc = small_scenario(s);
+    sc.duration = 3s;
+    sc.churn = 20;  // 60 cuts over 3 s, among 50 connections
+    const auto began = std::chrono::steady_clock::now();
+    const auto outcome = run_loadtest(sc);
+    const auto& r = outcome.result;
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 15s);
+    EXPECT_EQ(outcome.not_run_reason, "");
+    EXPECT_GT(r.churned, 0u);
+    EXPECT_LE(r.churned, 60u);
+    EXPECT_EQ(r.churned + r.churn_skipped, 60u);
+    EXPECT_EQ(r.resumed, r.churned);  // the drain waits for resumes still in flight
+    EXPECT_EQ(r.unrecovered, 0u);
+    EXPECT_EQ(r.reconnect_failed, 0u) << r.first_reconnect_error;
+    EXPECT_EQ(r.reconnect_latency.count(), r.resumed);
+    // Our own cuts are not disconnects, and every gap was filled by the replay.
+    EXPECT_TRUE(r.disconnects.empty());
+    EXPECT_EQ(r.events_sent, 600u);
+    EXPECT_EQ(r.deliveries.expected, 600u / 2 * 25 * 2);
+    EXPECT_EQ(r.deliveries.lost, 0u);
+    EXPECT_EQ(r.deliveries.delivered, r.deliveries.expected);
+    EXPECT_EQ(r.deliveries.reordered, 0u);
+    EXPECT_EQ(r.deliveries.unexpected, 0u);
+    EXPECT_EQ(r.latency.count(), r.deliveries.delivered);
+    EXPECT_EQ(r.connect_latency.count(), 50u);  // reconnects are measured apart
+}
+
 TEST(Loadtest, ServerStoppingMidRunShowsAsLossAndDisconnectsNotAHang) {
     auto s = start_dev_server();
     auto sc = small_scenario(s);
@@ -126,6 +157,26 @@ TEST(LoadtestCommand, AnImpossibleThresholdExitsOneAndIsNamed) {
     EXPECT_NE(result.output.find("threshold breached: p99<1us"), std::string::npos)
         << result.output;
     EXPECT_EQ(result.output.find("loss==0 ("), std::string::npos) << result.output;
+}
+
+TEST(LoadtestCommand, ChurnIsReportedAndGated) {
+    const std::string json_path = testing::TempDir() + "loadtest_churn.json";
+    const auto result = run_binary(
+        "loadtest --embedded --connections 40 --channels 2 --rate 100 --duration 3s --ramp 100ms "
+        "--churn 20 --threshold loss==0 --threshold unrecovered==0 --threshold 'churned>0' "
+        "--json " +
+        json_path);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("churn 20.0/s"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("  churn: cut "), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("recovered:false 0"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("ok        unrecovered==0"), std::string::npos) << result.output;
+    std::ifstream json_file(json_path);
+    const std::string json((std::istreambuf_iterator<char>(json_file)),
+                           std::istreambuf_iterator<char>());
+    EXPECT_NE(json.find("\"churn\": {"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"unrecovered\": 0"), std::string::npos) << json;
+    std::remove(json_path.c_str());
 }
 
 TEST(LoadtestCommand, AMalformedThresholdIsAUsageError) {
