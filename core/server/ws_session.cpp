@@ -1,5 +1,9 @@
 #include "core/server/ws_session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 
 #include <boost/asio/co_spawn.hpp>
@@ -127,6 +131,12 @@ void ws_session::begin_close(protocol::close_code code, const char* reason) {
     wake_.cancel();
 }
 
+void ws_session::set_cork(bool on) {
+    const int value = on ? 1 : 0;
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+}
+
 void ws_session::cut() {
     beast::error_code ignored;
     auto& socket = beast::get_lowest_layer(ws_).socket();
@@ -150,6 +160,10 @@ asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
             co_await self->wake_.async_wait(use_tuple);
             continue;
         }
+        // Several frames at once (a backlog): cork the socket so they leave as few full segments
+        // instead of a packet (and a receiver wake-up) per frame; uncorking flushes the rest.
+        const bool cork = batch.size() > 1;
+        if (cork) self->set_cork(true);
         for (const auto& f : batch) {
             if (self->done_ || (self->closing_ && self->close_code_ == protocol::close_code::slow_consumer)) break;
             self->writing_ = true;
@@ -159,6 +173,7 @@ asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
             self->queue_.release(f->size());
             if (ec) co_return;
         }
+        if (cork) self->set_cork(false);
     }
     if (self->done_) co_return;
     websocket::close_reason reason;

@@ -48,6 +48,7 @@ private:
                              std::string payload);
     void begin_close(protocol::close_code code, const char* reason);
     void cut();
+    void set_cork(bool on);
     void teardown();
 
     ws_stream ws_;
