@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 
 #include "core/hub/subscriber.hpp"
 
@@ -37,15 +38,15 @@ public:
         std::size_t start = 0;
         if (since != last_evicted_ || since == 0) {
             const auto pos = find(since);
-            if (pos == entries_.size()) return false;
+            if (pos == size()) return false;
             start = pos + 1;
         }
-        for (std::size_t i = start; i < entries_.size(); ++i) emit(entries_[i].event);
+        for (std::size_t i = start; i < size(); ++i) emit((*entries_)[i].event);
         return true;
     }
 
-    bool empty() const { return entries_.empty(); }
-    std::size_t size() const { return entries_.size(); }
+    bool empty() const { return size() == 0; }
+    std::size_t size() const { return entries_ ? entries_->size() : 0; }
     std::size_t bytes() const { return bytes_; }
 
 private:
@@ -54,11 +55,13 @@ private:
         clock::time_point at;
         frame event;
     };
-    std::size_t find(std::uint64_t sequence) const;  // index, or entries_.size()
+    std::size_t find(std::uint64_t sequence) const;  // index, or size()
     void pop_oldest();
 
     limits limits_;
-    std::deque<entry> entries_;
+    // Allocated on the first event and freed when the last one leaves: an empty std::deque still
+    // costs ~600 bytes, and a server with many quiet channels has many empty histories.
+    std::unique_ptr<std::deque<entry>> entries_;
     std::size_t bytes_ = 0;
     std::uint64_t last_evicted_ = 0;  // sequences start at 1, so 0 matches nothing
 };

@@ -43,5 +43,19 @@ TEST(Envelope, DefaultPayloadIsEmptyObject) {
     EXPECT_EQ(doc["payload"], nlohmann::json::object());
 }
 
+TEST(Envelope, FieldsNeedingEscapesStayValidJson) {
+    // A client re-serializes what a server sent: quotes and control bytes must not break out.
+    envelope env;
+    env.type = "a\"b";
+    env.channel = "spec:1";
+    env.timestamp = "t\n";
+    env.event_id = "id\\";
+    const auto doc = nlohmann::json::parse(serialize_envelope(env), nullptr, false);
+    ASSERT_TRUE(doc.is_object());
+    EXPECT_EQ(doc["type"], "a\"b");
+    EXPECT_EQ(doc["timestamp"], "t\n");
+    EXPECT_EQ(doc["eventId"], "id\\");
+}
+
 }  // namespace
 }  // namespace kata::protocol
