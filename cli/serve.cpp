@@ -1,8 +1,8 @@
 // `kata-rt serve`: runs the gateway until SIGINT/SIGTERM; SIGHUP reloads the directory.
+#include <pthread.h>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-#include <pthread.h>
 
 #include <CLI/CLI.hpp>
 
@@ -95,7 +95,8 @@ void run_serve(const serve_options& opts) {
         throw CLI::RuntimeError(1);
     }
     if (!dev_key.empty()) {
-        std::cerr << "kata-rt serve: DEV MODE (no --config): team 'dev' owns every spec and agent.\n";
+        std::cerr
+            << "kata-rt serve: DEV MODE (no --config): team 'dev' owns every spec and agent.\n";
         if (std::getenv("KATA_RT_API_KEY") && dev_key == std::getenv("KATA_RT_API_KEY")) {
             std::cerr << "  API key: the value of KATA_RT_API_KEY (scopes subscribe, publish)\n";
         } else {
@@ -103,8 +104,8 @@ void run_serve(const serve_options& opts) {
         }
     }
     const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    std::cerr << "kata-rt serve: listening on ws://" << shown_host << ":" << srv.port()
-              << "/v1/ws" << std::endl;
+    std::cerr << "kata-rt serve: listening on ws://" << shown_host << ":" << srv.port() << "/v1/ws"
+              << std::endl;
 
     for (;;) {
         int sig = 0;

@@ -12,9 +12,9 @@ namespace kata::auth {
 // What the server does with an upgrade request, decided before any WebSocket exists.
 struct connect_decision {
     enum class outcome {
-        accept,        // upgrade; the connection belongs to `who`
-        reject_http,   // answer `http_status` with no upgrade (Origin check on the cookie path)
-        close,         // upgrade, then close at once with `close_code` / `reason`
+        accept,       // upgrade; the connection belongs to `who`
+        reject_http,  // answer `http_status` with no upgrade (Origin check on the cookie path)
+        close,        // upgrade, then close at once with `close_code` / `reason`
     };
     outcome result = outcome::close;
     principal who;

@@ -22,7 +22,7 @@ struct lookup_result {
 // Every call can fail; a failure means deny. Implementations must be safe to call from several
 // threads at once.
 class directory {
-public:
+  public:
     virtual ~directory() = default;
     virtual lookup_result<principal> authenticate_api_key(std::string_view key) const = 0;
     virtual lookup_result<principal> authenticate_session(std::string_view token) const = 0;

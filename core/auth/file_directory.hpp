@@ -7,7 +7,7 @@ namespace kata::auth {
 // The embedded directory: an in-memory copy of the config file's `directory` section.
 // Credentials are matched by SHA-256 digest, compared in constant time against every entry.
 class file_directory final : public directory {
-public:
+  public:
     explicit file_directory(directory_config config);
 
     lookup_result<principal> authenticate_api_key(std::string_view key) const override;
@@ -15,7 +15,7 @@ public:
     lookup_result<std::string> team_of_spec(std::string_view spec_id) const override;
     lookup_result<std::string> team_of_agent(std::string_view agent_id) const override;
 
-private:
+  private:
     directory_config config_;
 };
 

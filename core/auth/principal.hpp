@@ -13,7 +13,7 @@ enum scope : std::uint8_t {
 
 // Who is on the other end of a connection or a publish request.
 struct principal {
-    std::string id;    // API key id or session user; safe to log, never a secret
+    std::string id;  // API key id or session user; safe to log, never a secret
     std::string team;
     std::uint8_t scopes = 0;
 

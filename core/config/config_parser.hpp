@@ -21,6 +21,7 @@ std::variant<server_config, config_error> parse_server_config(std::string_view j
 std::variant<server_config, config_error> load_server_config(const std::string& path);
 
 // Parses "HOST:PORT" or "[v6]:PORT" (port 0 allowed: ephemeral) into host and port.
-std::variant<std::pair<std::string, std::uint16_t>, std::string> parse_listen(std::string_view text);
+std::variant<std::pair<std::string, std::uint16_t>, std::string> parse_listen(
+    std::string_view text);
 
 }  // namespace kata::config

@@ -17,12 +17,12 @@ struct heartbeat_settings {
 };
 
 struct limit_settings {
-    std::size_t max_message_bytes = 16384;     // larger client frames close with 1009
-    std::size_t max_subscriptions = 256;       // per connection
-    std::size_t max_queued_bytes = 1048576;    // outbound queue per connection; over it: 4008
-    milliseconds write_timeout{10000};         // a write with no progress this long closes
-    std::size_t max_connections = 100000;      // per server; over it: 4429
-    std::uint32_t commands_per_second = 50;    // per connection, burst of twice this
+    std::size_t max_message_bytes = 16384;   // larger client frames close with 1009
+    std::size_t max_subscriptions = 256;     // per connection
+    std::size_t max_queued_bytes = 1048576;  // outbound queue per connection; over it: 4008
+    milliseconds write_timeout{10000};       // a write with no progress this long closes
+    std::size_t max_connections = 100000;    // per server; over it: 4429
+    std::uint32_t commands_per_second = 50;  // per connection, burst of twice this
 };
 
 struct history_settings {

@@ -16,19 +16,21 @@ void history_ring::push(std::uint64_t sequence, frame f, clock::time_point now) 
     if (!entries_) entries_ = std::make_unique<std::deque<entry>>();
     bytes_ += f->size();
     entries_->push_back({sequence, now, std::move(f)});
-    while (size() > limits_.max_events || (bytes_ > limits_.max_bytes && !empty())) pop_oldest();
+    while (size() > limits_.max_events || (bytes_ > limits_.max_bytes && !empty()))
+        pop_oldest();
     expire(now);
 }
 
 void history_ring::expire(clock::time_point now) {
-    while (!empty() && now - entries_->front().at > limits_.ttl) pop_oldest();
+    while (!empty() && now - entries_->front().at > limits_.ttl)
+        pop_oldest();
 }
 
 std::size_t history_ring::find(std::uint64_t sequence) const {
     if (!entries_) return 0;
-    const auto it = std::lower_bound(
-        entries_->begin(), entries_->end(), sequence,
-        [](const entry& e, std::uint64_t s) { return e.sequence < s; });
+    const auto it =
+        std::lower_bound(entries_->begin(), entries_->end(), sequence,
+                         [](const entry& e, std::uint64_t s) { return e.sequence < s; });
     if (it == entries_->end() || it->sequence != sequence) return size();
     return static_cast<std::size_t>(it - entries_->begin());
 }

@@ -12,7 +12,7 @@ namespace kata::hub {
 // One channel's recent events, oldest first, bounded by count, bytes and age. Pure: the caller
 // passes the time, so tests drive it without a clock.
 class history_ring {
-public:
+  public:
     using clock = std::chrono::steady_clock;
 
     struct limits {
@@ -41,7 +41,8 @@ public:
             if (pos == size()) return false;
             start = pos + 1;
         }
-        for (std::size_t i = start; i < size(); ++i) emit((*entries_)[i].event);
+        for (std::size_t i = start; i < size(); ++i)
+            emit((*entries_)[i].event);
         return true;
     }
 
@@ -49,7 +50,7 @@ public:
     std::size_t size() const { return entries_ ? entries_->size() : 0; }
     std::size_t bytes() const { return bytes_; }
 
-private:
+  private:
     struct entry {
         std::uint64_t sequence;
         clock::time_point at;

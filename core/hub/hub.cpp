@@ -48,7 +48,8 @@ std::string hub::publish(const protocol::channel_name& channel, std::string_view
     env.event_id = id.str();
     env.payload_json = payload_json;
     auto f = std::make_shared<const std::string>(protocol::serialize_envelope(env));
-    for (subscriber* sub : state->subscribers) sub->deliver(f);
+    for (subscriber* sub : state->subscribers)
+        sub->deliver(f);
     state->history.push(id.sequence, std::move(f), history_ring::clock::now());
     return std::move(env.event_id);
 }
@@ -75,7 +76,8 @@ void hub::subscribe(const protocol::channel_name& channel, subscriber* sub,
             id && id->epoch == epoch_ &&
             state->history.replay_after(id->sequence, [&](const frame& f) { replay.push_back(f); });
         sub->deliver(ack(recovered));
-        for (const auto& f : replay) sub->deliver(f);
+        for (const auto& f : replay)
+            sub->deliver(f);
     }
     if (!already) subs.push_back(sub);
 }

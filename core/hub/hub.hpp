@@ -22,7 +22,7 @@ namespace kata::hub {
 // concurrently from any thread. Each channel has its own lock, so publishes to different channels
 // do not contend, and one channel's events reach every subscriber in publish order.
 class hub {
-public:
+  public:
     explicit hub(history_ring::limits history = {});
     hub(const hub&) = delete;
     hub& operator=(const hub&) = delete;
@@ -52,7 +52,7 @@ public:
     // Drops expired history and forgets channels with neither subscribers nor history.
     void sweep(history_ring::clock::time_point now);
 
-private:
+  private:
     struct channel_state {
         explicit channel_state(history_ring::limits l) : history(l) {}
         std::mutex mutex;

@@ -10,7 +10,7 @@ using frame = std::shared_ptr<const std::string>;
 
 // Something that receives a channel's frames: a WebSocket session, a test probe, a benchmark sink.
 class subscriber {
-public:
+  public:
     virtual ~subscriber() = default;
     // Called with the channel's lock held, from any thread, in publish order. Must not block and
     // must not call back into the hub; queueing the frame is the expected work.

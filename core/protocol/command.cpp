@@ -21,7 +21,8 @@ std::variant<command, command_error> parse_command(std::string_view frame) {
     command cmd;
     if (const auto it = doc.find("requestId"); it != doc.end()) {
         if (!it->is_string() || it->get_ref<const std::string&>().size() > max_request_id_length) {
-            return fail(error_code::invalid_command, "requestId must be a string of at most 128 bytes");
+            return fail(error_code::invalid_command,
+                        "requestId must be a string of at most 128 bytes");
         }
         cmd.request_id = it->get<std::string>();
     }

@@ -14,7 +14,8 @@ nlohmann::json with_request_id(std::string_view request_id) {
 }  // namespace
 
 std::string pong_payload(std::string_view request_id) {
-    return with_request_id(request_id).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return with_request_id(request_id)
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string subscription_payload(std::string_view request_id, std::optional<bool> recovered) {

@@ -23,7 +23,8 @@ const std::string* string_field(const nlohmann::json& doc, const char* key) {
 
 std::variant<envelope, envelope_error> parse_envelope(std::string_view frame) {
     if (frame.size() > max_envelope_bytes) return fail("frame larger than 16 MiB");
-    if (nests_deeper_than(frame, max_envelope_depth)) return fail("JSON nests deeper than 64 levels");
+    if (nests_deeper_than(frame, max_envelope_depth))
+        return fail("JSON nests deeper than 64 levels");
     // allow_exceptions=false covers syntax errors; the catch covers what nlohmann can still throw
     // (e.g. dump() of invalid UTF-8 inside a string), because a bad frame must never end the
     // client.

@@ -8,9 +8,9 @@ namespace kata::protocol {
 
 std::string event_id::str() const {
     char buf[64];
-    const int n = std::snprintf(buf, sizeof buf, "evt_%016llx_%llu",
-                                static_cast<unsigned long long>(epoch),
-                                static_cast<unsigned long long>(sequence));
+    const int n =
+        std::snprintf(buf, sizeof buf, "evt_%016llx_%llu", static_cast<unsigned long long>(epoch),
+                      static_cast<unsigned long long>(sequence));
     return std::string(buf, static_cast<std::size_t>(n));
 }
 
@@ -40,7 +40,8 @@ std::optional<event_id> parse_event_id(std::string_view text) {
 std::uint64_t random_epoch() {
     std::random_device rd;
     std::uint64_t epoch = 0;
-    while (epoch == 0) epoch = (std::uint64_t{rd()} << 32) ^ rd();
+    while (epoch == 0)
+        epoch = (std::uint64_t{rd()} << 32) ^ rd();
     return epoch;
 }
 

@@ -9,14 +9,14 @@ namespace kata::server {
 // `rate`, refilled at rate/4 per second), and when that is empty the abuse is sustained: the
 // connection is closed with 4429. A client slightly over the rate is slowed, never dropped.
 class command_rate_limiter {
-public:
+  public:
     using clock = std::chrono::steady_clock;
     enum class verdict { allow, refuse, disconnect };
 
     command_rate_limiter(std::uint32_t rate, clock::time_point now);
     verdict on_command(clock::time_point now);
 
-private:
+  private:
     void refill(clock::time_point now);
 
     double rate_;

@@ -70,7 +70,8 @@ asio::awaitable<void> serve_http(tcp::socket socket, server_state& state) {
             http_request head{};
             const bool too_big = ec == http::error::header_limit;
             auto res = error_response(
-                head, too_big ? http::status::request_header_fields_too_large : http::status::bad_request,
+                head,
+                too_big ? http::status::request_header_fields_too_large : http::status::bad_request,
                 too_big ? "headers_too_large" : "bad_request", ec.message());
             res.keep_alive(false);
             co_await http::async_write(stream, res, use_tuple);

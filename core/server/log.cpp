@@ -28,7 +28,9 @@ const char* name(log_level level) {
 }
 }  // namespace
 
-void set_log_level(log_level level) { threshold.store(level); }
+void set_log_level(log_level level) {
+    threshold.store(level);
+}
 
 void log(log_level level, std::string_view message) {
     if (level < threshold.load(std::memory_order_relaxed)) return;

@@ -11,7 +11,7 @@ namespace kata::server {
 // connection's single writer takes everything queued at once and releases the bytes as it writes,
 // so a queued frame counts against the bound until it has left for the socket.
 class outbound_queue {
-public:
+  public:
     explicit outbound_queue(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
     enum class push_result {
@@ -37,7 +37,7 @@ public:
 
     std::size_t queued_bytes() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::vector<hub::frame> frames_;
     std::size_t bytes_ = 0;

@@ -55,8 +55,9 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc
 // Expires history and forgets idle channels, so memory follows the live channels.
 asio::awaitable<void> sweep_loop(server_state& state) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
-    const auto period = std::clamp<std::chrono::milliseconds>(
-        state.config.history.ttl / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+    const auto period = std::clamp<std::chrono::milliseconds>(state.config.history.ttl / 4,
+                                                              std::chrono::milliseconds(10),
+                                                              std::chrono::milliseconds(1000));
     while (!state.stopping.load()) {
         timer.expires_after(period);
         co_await timer.async_wait(use_tuple);
@@ -91,7 +92,9 @@ struct server::impl {
 server::server(config::server_config config, std::shared_ptr<const auth::directory> directory)
     : impl_(std::make_unique<impl>(std::move(config), std::move(directory))) {}
 
-server::~server() { stop(); }
+server::~server() {
+    stop();
+}
 
 void server::start() {
     if (impl_->started) return;
@@ -109,10 +112,13 @@ void server::start() {
                    log_failure);
     asio::co_spawn(asio::make_strand(impl_->ioc), sweep_loop(impl_->state), log_failure);
     unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+    for (unsigned i = 0; i < n; ++i)
+        impl_->threads.emplace_back([this] { impl_->ioc.run(); });
 }
 
-std::uint16_t server::port() const { return impl_->port; }
+std::uint16_t server::port() const {
+    return impl_->port;
+}
 
 void server::stop(std::chrono::milliseconds grace) {
     if (!impl_->started || impl_->stopped) return;
@@ -131,7 +137,8 @@ void server::stop(std::chrono::milliseconds grace) {
     state.close_all(protocol::close_code::going_away, "server shutting down");
     state.wait_until_closed(grace);
     impl_->ioc.stop();
-    for (auto& t : impl_->threads) t.join();
+    for (auto& t : impl_->threads)
+        t.join();
     impl_->threads.clear();
 }
 
@@ -139,8 +146,12 @@ void server::reload_directory(std::shared_ptr<const auth::directory> directory) 
     impl_->state.set_directory(std::move(directory));
 }
 
-hub::hub& server::hub() { return impl_->state.hub; }
+hub::hub& server::hub() {
+    return impl_->state.hub;
+}
 
-server_stats server::stats() const { return impl_->state.counters.snapshot(); }
+server_stats server::stats() const {
+    return impl_->state.counters.snapshot();
+}
 
 }  // namespace kata::server

@@ -14,7 +14,7 @@ namespace kata::server {
 // The gateway: one listener for HTTP and WebSocket on a pool of threads. Asio stays behind the
 // pimpl so programs and tests that embed a server do not compile it.
 class server {
-public:
+  public:
     server(config::server_config config, std::shared_ptr<const auth::directory> directory);
     ~server();  // stops (see stop())
     server(const server&) = delete;
@@ -39,7 +39,7 @@ public:
 
     server_stats stats() const;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

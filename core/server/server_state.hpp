@@ -15,7 +15,7 @@ namespace kata::server {
 
 // A live connection as the server sees it when shutting down.
 class closable {
-public:
+  public:
     virtual ~closable() = default;
     // Thread-safe: asks the connection to close with `code`.
     virtual void close_from_server(protocol::close_code code, const char* reason) = 0;
@@ -24,7 +24,7 @@ public:
 // What every connection shares: settings, the hub, the current directory, the counters and the
 // set of open connections.
 class server_state {
-public:
+  public:
     server_state(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
         : config(std::move(cfg)),
           hub({config.history.size, config.history.max_bytes, config.history.ttl}),
@@ -75,10 +75,11 @@ public:
     }
     void close_all(protocol::close_code code, const char* reason) {
         std::lock_guard lock(open_mutex_);
-        for (closable* c : open_) c->close_from_server(code, reason);
+        for (closable* c : open_)
+            c->close_from_server(code, reason);
     }
 
-private:
+  private:
     mutable std::mutex directory_mutex_;
     std::shared_ptr<const auth::directory> directory_;
     mutable std::mutex open_mutex_;

@@ -29,10 +29,10 @@ struct server_counters {
     std::atomic<std::uint64_t> events_published{0};
 
     server_stats snapshot() const {
-        return {connections.load(),          connections_accepted.load(),
-                connections_refused.load(),  closed_slow_consumer.load(),
-                closed_heartbeat.load(),     closed_write_timeout.load(),
-                closed_rate_limited.load(),  events_published.load()};
+        return {connections.load(),         connections_accepted.load(),
+                connections_refused.load(), closed_slow_consumer.load(),
+                closed_heartbeat.load(),    closed_write_timeout.load(),
+                closed_rate_limited.load(), events_published.load()};
     }
 };
 

@@ -23,8 +23,10 @@ bool offers_subprotocol(const http_request& req) {
     while (!rest.empty()) {
         const auto comma = rest.find(',');
         auto item = rest.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+            item.remove_suffix(1);
         if (item == subprotocol) return true;
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
@@ -34,12 +36,12 @@ bool offers_subprotocol(const http_request& req) {
 
 void configure(ws_stream& ws, bool select_subprotocol) {
     websocket::stream_base::timeout t{};
-    t.handshake_timeout = std::chrono::seconds(5);  // also bounds the close handshake
+    t.handshake_timeout = std::chrono::seconds(5);    // also bounds the close handshake
     t.idle_timeout = websocket::stream_base::none();  // the session's watchdog owns liveness
     t.keep_alive_pings = false;
     ws.set_option(t);
-    ws.set_option(websocket::stream_base::decorator(
-        [select_subprotocol](websocket::response_type& res) {
+    ws.set_option(
+        websocket::stream_base::decorator([select_subprotocol](websocket::response_type& res) {
             res.set(http::field::server, "kata-rt");
             if (select_subprotocol) res.set(http::field::sec_websocket_protocol, subprotocol);
         }));
@@ -57,7 +59,8 @@ asio::awaitable<void> refuse_after_upgrade(ws_stream ws, const http_request& req
     why.reason = reason;
     std::tie(ec) = co_await ws.async_close(why, use_tuple);
     beast::flat_buffer sink;
-    while (!ec) std::tie(ec, std::ignore) = co_await ws.async_read(sink, use_tuple);
+    while (!ec)
+        std::tie(ec, std::ignore) = co_await ws.async_read(sink, use_tuple);
 }
 
 }  // namespace
@@ -66,8 +69,8 @@ asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request 
                                          server_state& state) {
     const auto dir = state.directory();
     const auth::connect_policy policy{state.config.session_cookie, &state.config.allowed_origins};
-    auto decision = auth::decide_connect(auth_headers_of(req), header(req, http::field::origin),
-                                         policy, *dir);
+    auto decision =
+        auth::decide_connect(auth_headers_of(req), header(req, http::field::origin), policy, *dir);
     using outcome = auth::connect_decision::outcome;
     if (decision.result == outcome::reject_http) {
         state.counters.connections_refused.fetch_add(1);

@@ -83,7 +83,8 @@ asio::awaitable<void> ws_session::run(std::shared_ptr<ws_session> self, http_req
 
 void ws_session::teardown() {
     done_ = true;
-    for (const auto& [key, channel] : subscriptions_) state_.hub.unsubscribe(channel, this);
+    for (const auto& [key, channel] : subscriptions_)
+        state_.hub.unsubscribe(channel, this);
     subscriptions_.clear();
     queue_.close();
     wake_.cancel();
@@ -129,6 +130,7 @@ void ws_session::begin_close(protocol::close_code code, const char* reason) {
         queue_.seal();
     }
     wake_.cancel();
+    tick_.cancel();  // the watchdog now keeps the close deadline
 }
 
 void ws_session::set_cork(bool on) {
@@ -165,7 +167,9 @@ asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
         const bool cork = batch.size() > 1;
         if (cork) self->set_cork(true);
         for (const auto& f : batch) {
-            if (self->done_ || (self->closing_ && self->close_code_ == protocol::close_code::slow_consumer)) break;
+            if (self->done_ ||
+                (self->closing_ && self->close_code_ == protocol::close_code::slow_consumer))
+                break;
             self->writing_ = true;
             self->write_started_ = clock::now();
             auto [ec, n] = co_await self->ws_.async_write(asio::buffer(*f), use_tuple);
@@ -184,12 +188,18 @@ asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
 
 asio::awaitable<void> ws_session::watchdog(std::shared_ptr<ws_session> self) {
     const auto& cfg = self->state_.config;
-    const auto shortest = std::min({cfg.heartbeat.interval, cfg.heartbeat.timeout,
-                                    cfg.limits.write_timeout, close_grace});
-    const auto tick = std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(2),
-                                                            std::chrono::milliseconds(1000));
+    // An idle connection wakes a few times per heartbeat interval, not more: 10,000 idle
+    // connections must cost next to nothing. A closing one is watched at the close deadline's pace.
+    const auto shortest =
+        std::min({cfg.heartbeat.interval, cfg.heartbeat.timeout, cfg.limits.write_timeout});
+    const auto tick_of = [](std::chrono::milliseconds span) {
+        return std::clamp<std::chrono::milliseconds>(span / 4, std::chrono::milliseconds(2),
+                                                     std::chrono::milliseconds(5000));
+    };
+    const auto open_tick = tick_of(shortest);
+    const auto closing_tick = tick_of(close_grace);
     while (!self->done_) {
-        self->tick_.expires_after(tick);
+        self->tick_.expires_after(self->closing_ ? closing_tick : open_tick);
         co_await self->tick_.async_wait(use_tuple);
         if (self->done_) break;
         const auto now = clock::now();

@@ -22,7 +22,7 @@ namespace kata::server {
 class ws_session final : public hub::subscriber,
                          public closable,
                          public std::enable_shared_from_this<ws_session> {
-public:
+  public:
     ws_session(ws_stream ws, auth::principal who, server_state& state);
     ~ws_session() override;
 
@@ -32,7 +32,7 @@ public:
     void deliver(const hub::frame& f) override;
     void close_from_server(protocol::close_code code, const char* reason) override;
 
-private:
+  private:
     using clock = std::chrono::steady_clock;
 
     static asio::awaitable<void> write_loop(std::shared_ptr<ws_session> self);

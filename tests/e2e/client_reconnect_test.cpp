@@ -19,7 +19,8 @@ namespace http = beast::http;
 
 // `kata-rt serve --config FILE` as a child process (shared with the serve command tests).
 struct server_process : e2e::serve_process {
-    explicit server_process(const std::string& config_path) : serve_process({"--config", config_path}) {}
+    explicit server_process(const std::string& config_path)
+        : serve_process({"--config", config_path}) {}
 };
 
 std::string write_config(std::uint16_t port) {

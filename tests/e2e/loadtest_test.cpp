@@ -120,9 +120,15 @@ TEST(Loadtest, ChurnedSubscribersResumeAndLoseNothing) {
 TEST(Loadtest, ServerStoppingMidRunShowsAsLossAndDisconnectsNotAHang) {
     auto s = start_dev_server();
     auto sc = small_scenario(s);
-    sc.duration = 3s;
+    sc.duration = 6s;
+    // Stop once the run is well under way (200 of its 1200 events accepted), however slow the
+    // machine: the server's own counter says when, not a guess of how long the ramp takes.
     std::thread killer([&] {
-        std::this_thread::sleep_for(1500ms);
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (s.srv->stats().events_published < 200 &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(5ms);
+        }
         s.srv->stop(500ms);
     });
     const auto began = std::chrono::steady_clock::now();

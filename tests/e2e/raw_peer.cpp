@@ -21,12 +21,14 @@ std::size_t frame_at(const std::string& in, int& opcode, std::string& payload) {
     std::size_t pos = 2;
     if (len == 126) {
         if (in.size() < 4) return 0;
-        len = (std::size_t(static_cast<unsigned char>(in[2])) << 8) | static_cast<unsigned char>(in[3]);
+        len = (std::size_t(static_cast<unsigned char>(in[2])) << 8) |
+              static_cast<unsigned char>(in[3]);
         pos = 4;
     } else if (len == 127) {
         if (in.size() < 10) return 0;
         len = 0;
-        for (int i = 0; i < 8; ++i) len = (len << 8) | static_cast<unsigned char>(in[2 + i]);
+        for (int i = 0; i < 8; ++i)
+            len = (len << 8) | static_cast<unsigned char>(in[2 + i]);
         pos = 10;
     }
     if (in.size() < pos + len) return 0;
@@ -55,16 +57,19 @@ bool raw_peer::fill(std::chrono::steady_clock::time_point deadline) {
 
 bool raw_peer::connect(std::uint16_t port, const std::string& key, int receive_buffer) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (receive_buffer) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    if (receive_buffer)
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
-    const std::string req = "GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                            "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                            "Authorization: Bearer " + key + "\r\n\r\n";
+    const std::string req =
+        "GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Authorization: Bearer " +
+        key + "\r\n\r\n";
     if (::send(fd_, req.data(), req.size(), 0) != static_cast<ssize_t>(req.size())) return false;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (in_.find("\r\n\r\n") == std::string::npos) {
@@ -87,7 +92,8 @@ void raw_peer::send_text(const std::string& text) {
     }
     const char mask[4] = {0x11, 0x22, 0x33, 0x44};
     frame.append(mask, 4);
-    for (std::size_t i = 0; i < text.size(); ++i) frame += static_cast<char>(text[i] ^ mask[i % 4]);
+    for (std::size_t i = 0; i < text.size(); ++i)
+        frame += static_cast<char>(text[i] ^ mask[i % 4]);
     ::send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);
 }
 

@@ -8,7 +8,7 @@
 namespace kata::e2e {
 
 class raw_peer {
-public:
+  public:
     ~raw_peer();
     // Opens the socket (with SO_RCVBUF = receive_buffer when non-zero) and upgrades with
     // `Authorization: Bearer key`. False when anything but 101 came back.
@@ -16,16 +16,16 @@ public:
     void send_text(const std::string& text);
 
     struct outcome {
-        bool ended = false;     // the server closed the TCP connection or sent a close frame
-        int close_code = 0;     // from the close frame, 0 when none arrived
-        int text_frames = 0;    // text frames read on the way
+        bool ended = false;   // the server closed the TCP connection or sent a close frame
+        int close_code = 0;   // from the close frame, 0 when none arrived
+        int text_frames = 0;  // text frames read on the way
     };
     // Reads (without answering) until a close frame or EOF, at most `timeout`.
     outcome read_until_close(std::chrono::milliseconds timeout);
     // Reads until one text frame has arrived; false on timeout.
     bool read_one_text(std::chrono::milliseconds timeout);
 
-private:
+  private:
     bool fill(std::chrono::steady_clock::time_point deadline);
     int fd_ = -1;
     std::string in_;

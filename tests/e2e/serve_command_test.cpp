@@ -48,8 +48,7 @@ TEST(ServeCommand, DevModeUsesKataRtApiKeyWhenSetAndNeverPrintsIt) {
 }
 
 TEST(ServeCommand, BadConfigIsRefusedNamingTheKey) {
-    const auto path = temp_file(
-        R"({"limits":{"max_queued_bytes":"lots"},"directory":{}})");
+    const auto path = temp_file(R"({"limits":{"max_queued_bytes":"lots"},"directory":{}})");
     serve_process serve({"--config", path});
     EXPECT_EQ(serve.wait_exit(10s), 2);
     EXPECT_NE(serve.output().find("limits.max_queued_bytes"), std::string::npos) << serve.output();

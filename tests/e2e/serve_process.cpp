@@ -13,21 +13,25 @@ extern char** environ;
 
 namespace kata::e2e {
 
-serve_process::serve_process(std::vector<std::string> args, std::map<std::string, std::string> env) {
+serve_process::serve_process(std::vector<std::string> args,
+                             std::map<std::string, std::string> env) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     args.insert(args.begin(), {KATA_RT_BINARY, "serve"});
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     std::vector<std::string> env_strings;
     for (char** e = environ; *e; ++e) {
         const std::string entry = *e;
         if (!env.contains(entry.substr(0, entry.find('=')))) env_strings.push_back(entry);
     }
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    for (const auto& [k, v] : env)
+        env_strings.push_back(k + "=" + v);
     std::vector<char*> envp;
-    for (auto& e : env_strings) envp.push_back(e.data());
+    for (auto& e : env_strings)
+        envp.push_back(e.data());
     envp.push_back(nullptr);
 
     posix_spawn_file_actions_t actions;

@@ -12,7 +12,7 @@
 namespace kata::e2e {
 
 class serve_process {
-public:
+  public:
     // Runs `kata-rt serve ARGS...` with `env` added to this process's environment.
     explicit serve_process(std::vector<std::string> args,
                            std::map<std::string, std::string> env = {});
@@ -31,7 +31,7 @@ public:
     // The exit status once the process exits within `timeout`, nullopt otherwise.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout);
 
-private:
+  private:
     bool read_some(std::chrono::steady_clock::time_point deadline);
     pid_t pid_ = -1;
     int stderr_ = -1;

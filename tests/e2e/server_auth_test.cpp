@@ -5,7 +5,7 @@ namespace kata::e2e {
 namespace {
 
 class AuthOnConnect : public ::testing::Test {
-protected:
+  protected:
     running_server server;
 };
 
@@ -68,8 +68,8 @@ TEST_F(AuthOnConnect, SessionCookieWithAllowedOriginConnects) {
 
 TEST_F(AuthOnConnect, UnknownSessionIsClosedWith4401) {
     ws_peer peer;
-    ASSERT_TRUE(peer.connect(server.port(),
-                             {{"Cookie", "kata_session=nope"}, {"Origin", good_origin}}));
+    ASSERT_TRUE(
+        peer.connect(server.port(), {{"Cookie", "kata_session=nope"}, {"Origin", good_origin}}));
     ASSERT_TRUE(peer.wait_closed());
     EXPECT_EQ(peer.close_code(), 4401);
 }
@@ -91,8 +91,8 @@ TEST_F(AuthOnConnect, SessionWithUnlistedOriginIsRefusedWith403) {
     for (const std::string origin : {"https://evil.example.com", "https://app.example.com:443",
                                      "HTTPS://APP.EXAMPLE.COM", "https://app.example.com/"}) {
         ws_peer peer;
-        EXPECT_FALSE(peer.connect(server.port(), {{"Cookie", "kata_session=" + session_t1},
-                                                  {"Origin", origin}}))
+        EXPECT_FALSE(peer.connect(server.port(),
+                                  {{"Cookie", "kata_session=" + session_t1}, {"Origin", origin}}))
             << origin;
         EXPECT_EQ(peer.http_status(), 403) << origin;
     }

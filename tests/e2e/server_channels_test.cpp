@@ -5,7 +5,7 @@ namespace kata::e2e {
 namespace {
 
 class Channels : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ASSERT_TRUE(peer.connect(server.port(), {{"Authorization", "Bearer " + key_t1}}));
     }
@@ -34,8 +34,8 @@ TEST_F(Channels, OtherTeamAndUnknownIdsAnswerTheSameForbidden) {
 }
 
 TEST_F(Channels, NamesOutsideTheGrammarAreInvalidChannel) {
-    for (const std::string& ch : {std::string("team:"), std::string("room:1"), std::string("team:a b"),
-                                 "team:" + std::string(129, 'a')}) {
+    for (const std::string& ch : {std::string("team:"), std::string("room:1"),
+                                  std::string("team:a b"), "team:" + std::string(129, 'a')}) {
         const auto answer = peer.subscribe(ch);
         EXPECT_EQ(answer["payload"]["code"], "invalid_channel") << ch;
     }
@@ -87,8 +87,9 @@ TEST_F(Channels, UnsubscribeIsIdempotentAndStopsDelivery) {
 TEST_F(Channels, SubscribingTwiceDeliversEachEventOnce) {
     ASSERT_EQ(peer.subscribe("team:t1")["type"], "subscribed");
     ASSERT_EQ(peer.subscribe("team:t1")["type"], "subscribed");
-    ASSERT_EQ(publish(server.port(), key_t1, {{"channel", "team:t1"}, {"type", "log_entry"}}).status,
-              200);
+    ASSERT_EQ(
+        publish(server.port(), key_t1, {{"channel", "team:t1"}, {"type", "log_entry"}}).status,
+        200);
     EXPECT_EQ((*peer.next())["type"], "log_entry");
     peer.send({{"type", "ping"}});
     EXPECT_EQ((*peer.next())["type"], "pong");

@@ -60,8 +60,9 @@ TEST(Fanout, SameEventCarriesTheSameIdOnEveryConnection) {
     ASSERT_TRUE(b.connect(server.port(), {{"X-API-Key", key_t1}}));
     ASSERT_EQ(a.subscribe("spec:s1")["type"], "subscribed");
     ASSERT_EQ(b.subscribe("spec:s1")["type"], "subscribed");
-    const auto res = publish(server.port(), key_t1,
-                             {{"channel", "spec:s1"}, {"type", "spec_updated"}, {"payload", {{"v", 2}}}});
+    const auto res =
+        publish(server.port(), key_t1,
+                {{"channel", "spec:s1"}, {"type", "spec_updated"}, {"payload", {{"v", 2}}}});
     ASSERT_EQ(res.status, 200);
     const auto ea = *a.next();
     const auto eb = *b.next();

@@ -5,7 +5,7 @@ namespace kata::e2e {
 namespace {
 
 class Http : public ::testing::Test {
-protected:
+  protected:
     running_server server;
     static json event(const std::string& channel) {
         return {{"channel", channel}, {"type", "task_completed"}, {"payload", {{"ok", true}}}};
@@ -75,19 +75,21 @@ TEST_F(Http, InvalidPublishBodiesAre400) {
 
 TEST_F(Http, OverlongBatchIs400AndHugeBodyIs413) {
     json events = json::array();
-    for (int i = 0; i < 1001; ++i) events.push_back(event("team:t1"));
+    for (int i = 0; i < 1001; ++i)
+        events.push_back(event("team:t1"));
     EXPECT_EQ(publish(server.port(), key_t1, {{"events", events}}).status, 400);
     // The server answers as soon as it reads the Content-Length, before any of the body.
-    const auto res = http_raw(server.port(),
-                              "POST /v1/publish HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                                  key_t1 + "\r\nContent-Length: 9437184\r\n\r\n");
+    const auto res =
+        http_raw(server.port(), "POST /v1/publish HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                    key_t1 + "\r\nContent-Length: 9437184\r\n\r\n");
     EXPECT_EQ(res.status, 413);
     EXPECT_EQ(res.body["error"]["code"], "payload_too_large");
 }
 
 TEST(HttpFailClosed, PublishWithDirectoryDownIs503) {
     running_server server(test_config(), std::make_shared<failing_directory>());
-    const auto res = publish(server.port(), key_t1, {{"channel", "team:t1"}, {"type", "log_entry"}});
+    const auto res =
+        publish(server.port(), key_t1, {{"channel", "team:t1"}, {"type", "log_entry"}});
     EXPECT_EQ(res.status, 503);
 }
 

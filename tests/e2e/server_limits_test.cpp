@@ -32,12 +32,12 @@ TEST(Heartbeat, SilentClientIsDroppedWith4408AndItsSubscriptionsFreed) {
 
 TEST(Heartbeat, ClientThatAnswersPingsStaysConnected) {
     auto cfg = test_config();
-    cfg.heartbeat.interval = 30ms;
-    cfg.heartbeat.timeout = 150ms;
+    cfg.heartbeat.interval = 50ms;
+    cfg.heartbeat.timeout = 400ms;
     running_server server(cfg);
     ws_peer peer;  // Beast answers pings while it reads
     ASSERT_TRUE(peer.connect(server.port(), {{"Authorization", "Bearer " + key_t1}}));
-    EXPECT_FALSE(peer.next(600ms)) << "no frame expected";
+    EXPECT_FALSE(peer.next(1500ms)) << "no frame expected";
     EXPECT_FALSE(peer.closed()) << "closed with " << peer.close_code();
     peer.send({{"type", "ping"}});
     EXPECT_EQ((*peer.next())["type"], "pong");
@@ -109,14 +109,15 @@ TEST(Limits, CommandFloodIsRateLimitedThenClosedWith4429) {
     running_server server(cfg);
     ws_peer peer;
     ASSERT_TRUE(peer.connect(server.port(), {{"Authorization", "Bearer " + key_t1}}));
-    for (int i = 0; i < 40; ++i) peer.send({{"type", "ping"}});
+    for (int i = 0; i < 40; ++i)
+        peer.send({{"type", "ping"}});
     int pongs = 0, limited = 0;
     while (auto frame = peer.next()) {
         if ((*frame)["type"] == "pong") ++pongs;
         if ((*frame)["payload"]["code"] == "rate_limited") ++limited;
     }
-    EXPECT_GE(pongs, 10);  // the burst of twice the rate
-    EXPECT_LE(pongs, 12);
+    EXPECT_GE(pongs, 10);   // the burst of twice the rate
+    EXPECT_LE(pongs, 14);   // plus what refills while 40 frames are sent, on a slow machine
     EXPECT_GE(limited, 5);  // refusals before sustained abuse closes the connection
     EXPECT_TRUE(peer.closed());
     EXPECT_EQ(peer.close_code(), 4429);

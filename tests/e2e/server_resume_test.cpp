@@ -26,7 +26,8 @@ std::string first_session(std::uint16_t port, const std::string& channel, int co
     EXPECT_EQ(peer.subscribe(channel)["type"], "subscribed");
     publish_seq(port, channel, 0, count);
     std::string last;
-    for (int i = 0; i < count; ++i) last = (*peer.next())["eventId"];
+    for (int i = 0; i < count; ++i)
+        last = (*peer.next())["eventId"];
     return last;
 }
 
@@ -68,7 +69,8 @@ TEST(Resume, UnknownForeignAndMalformedIdsAreNotRecovered) {
     ws_peer peer;
     ASSERT_TRUE(peer.connect(server.port(), {{"Authorization", "Bearer " + key_t1}}));
     // An id of another channel (spec:s1 holds nothing with it), and ids that never existed.
-    for (const std::string& since : {last_t1, std::string("evt_0000000000000001_5"), std::string("bogus")}) {
+    for (const std::string& since :
+         {last_t1, std::string("evt_0000000000000001_5"), std::string("bogus")}) {
         EXPECT_EQ(subscribe_since(peer, "spec:s1", since)["payload"]["recovered"], false) << since;
         peer.send({{"type", "unsubscribe"}, {"channel", "spec:s1"}});
         ASSERT_TRUE(peer.next_of("unsubscribed"));
@@ -113,7 +115,8 @@ TEST(Resume, ResubscribeRacingABurstDeliversEachEventExactlyOnce) {
     const auto last = first_session(server.port(), "team:t1", 1);
     constexpr int total = 3000;
     std::thread publisher([&] {
-        for (int i = 1; i < total; i += 100) publish_seq(server.port(), "team:t1", i, std::min(i + 100, total));
+        for (int i = 1; i < total; i += 100)
+            publish_seq(server.port(), "team:t1", i, std::min(i + 100, total));
     });
     ws_peer peer;
     ASSERT_TRUE(peer.connect(server.port(), {{"Authorization", "Bearer " + key_t1}}));

@@ -1,9 +1,9 @@
 #include "server_support.hpp"
 
 #include <boost/asio/connect.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -63,7 +63,9 @@ running_server::running_server(config::server_config cfg,
     srv->start();
 }
 
-running_server::~running_server() { srv->stop(); }
+running_server::~running_server() {
+    srv->stop();
+}
 
 http_result http_request(std::uint16_t port, const std::string& method, const std::string& target,
                          const std::string& body, const headers& extra) {
@@ -78,7 +80,8 @@ http_result http_request(std::uint16_t port, const std::string& method, const st
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::connection, "close");
-    for (const auto& [k, v] : extra) req.set(k, v);
+    for (const auto& [k, v] : extra)
+        req.set(k, v);
     req.body() = body;
     req.prepare_payload();
     beast::flat_buffer buffer;
@@ -103,18 +106,18 @@ http_result http_raw(std::uint16_t port, const std::string& raw) {
     stream.expires_after(10s);
     beast::flat_buffer buffer;
     http::response<http::string_body> res;
-    stream.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
-                         [&](beast::error_code ec) {
-        if (ec) return;
-        asio::async_write(stream, asio::buffer(raw), [&](beast::error_code ec1, std::size_t) {
-            if (ec1) return;
-            http::async_read(stream, buffer, res, [&](beast::error_code ec2, std::size_t) {
-                if (ec2) return;
-                result.status = res.result_int();
-                result.body = json::parse(res.body(), nullptr, false);
+    stream.async_connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+            if (ec) return;
+            asio::async_write(stream, asio::buffer(raw), [&](beast::error_code ec1, std::size_t) {
+                if (ec1) return;
+                http::async_read(stream, buffer, res, [&](beast::error_code ec2, std::size_t) {
+                    if (ec2) return;
+                    result.status = res.result_int();
+                    result.body = json::parse(res.body(), nullptr, false);
+                });
             });
         });
-    });
     io.run();
     return result;
 }
@@ -152,18 +155,23 @@ ws_peer::~ws_peer() {
     beast::get_lowest_layer(impl_->ws).socket().close(ignored);
 }
 
-void ws_peer::small_receive_buffer() { impl_->receive_buffer = 4096; }
+void ws_peer::small_receive_buffer() {
+    impl_->receive_buffer = 4096;
+}
 
 bool ws_peer::connect(std::uint16_t port, const headers& extra, bool offer_subprotocol) {
     auto& ws = impl_->ws;
     auto& socket = beast::get_lowest_layer(ws).socket();
     socket.open(tcp::v4());
-    if (impl_->receive_buffer) socket.set_option(asio::socket_base::receive_buffer_size(impl_->receive_buffer));
+    if (impl_->receive_buffer)
+        socket.set_option(asio::socket_base::receive_buffer_size(impl_->receive_buffer));
     socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    ws.set_option(websocket::stream_base::decorator([extra, offer_subprotocol](websocket::request_type& req) {
-        for (const auto& [k, v] : extra) req.set(k, v);
-        if (offer_subprotocol) req.set(http::field::sec_websocket_protocol, "chat, kata-rt.v1");
-    }));
+    ws.set_option(
+        websocket::stream_base::decorator([extra, offer_subprotocol](websocket::request_type& req) {
+            for (const auto& [k, v] : extra)
+                req.set(k, v);
+            if (offer_subprotocol) req.set(http::field::sec_websocket_protocol, "chat, kata-rt.v1");
+        }));
     websocket::response_type res;
     beast::error_code result = asio::error::timed_out;
     bool done = false;

@@ -35,7 +35,7 @@ config::server_config test_config();
 
 // A directory whose every lookup fails: the fail-closed test double.
 class failing_directory final : public auth::directory {
-public:
+  public:
     auth::lookup_result<auth::principal> authenticate_api_key(std::string_view) const override;
     auth::lookup_result<auth::principal> authenticate_session(std::string_view) const override;
     auth::lookup_result<std::string> team_of_spec(std::string_view) const override;
@@ -44,7 +44,7 @@ public:
 
 // Authenticates like the file directory but fails every spec/agent lookup.
 class flaky_lookup_directory final : public auth::directory {
-public:
+  public:
     explicit flaky_lookup_directory(auth::directory_config cfg) : inner_(std::move(cfg)) {}
     auth::lookup_result<auth::principal> authenticate_api_key(std::string_view k) const override {
         return inner_.authenticate_api_key(k);
@@ -55,12 +55,12 @@ public:
     auth::lookup_result<std::string> team_of_spec(std::string_view) const override { return {}; }
     auth::lookup_result<std::string> team_of_agent(std::string_view) const override { return {}; }
 
-private:
+  private:
     auth::file_directory inner_;
 };
 
 class running_server {
-public:
+  public:
     explicit running_server(config::server_config cfg = test_config(),
                             std::shared_ptr<const auth::directory> dir = nullptr);
     ~running_server();
@@ -85,7 +85,7 @@ http_result publish(std::uint16_t port, const std::string& key, const json& body
 
 // A WebSocket peer driven from the test thread. Every wait has a deadline; nothing sleeps.
 class ws_peer {
-public:
+  public:
     ws_peer();
     ~ws_peer();
     ws_peer(const ws_peer&) = delete;
@@ -119,7 +119,7 @@ public:
     // Set before connect(): a small receive buffer, so a stalled reader stalls the server fast.
     void small_receive_buffer();
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
     int http_status_ = 0;

@@ -24,7 +24,8 @@ std::vector<std::size_t> replay_sizes(const history_ring& ring, std::uint64_t si
 TEST(HistoryRing, ReplaysEverythingAfterAHeldEventInOrder) {
     history_ring ring({10, 1 << 20, 60s});
     const auto t0 = clock::now();
-    for (std::uint64_t s = 1; s <= 5; ++s) ring.push(s * 10, make_frame(s), t0);
+    for (std::uint64_t s = 1; s <= 5; ++s)
+        ring.push(s * 10, make_frame(s), t0);
     bool ok = false;
     EXPECT_EQ(replay_sizes(ring, 20, ok), (std::vector<std::size_t>{3, 4, 5}));
     EXPECT_TRUE(ok);
@@ -45,7 +46,8 @@ TEST(HistoryRing, UnknownSequenceIsNotRecovered) {
 
 TEST(HistoryRing, CountBoundEvictsOldestAndTheLastEvictedStillResumes) {
     history_ring ring({3, 1 << 20, 60s});
-    for (std::uint64_t s = 1; s <= 5; ++s) ring.push(s, make_frame(s), clock::now());
+    for (std::uint64_t s = 1; s <= 5; ++s)
+        ring.push(s, make_frame(s), clock::now());
     EXPECT_EQ(ring.size(), 3u);
     bool ok = false;
     EXPECT_EQ(replay_sizes(ring, 2, ok), (std::vector<std::size_t>{3, 4, 5}));
@@ -56,7 +58,8 @@ TEST(HistoryRing, CountBoundEvictsOldestAndTheLastEvictedStillResumes) {
 
 TEST(HistoryRing, ByteBoundEvicts) {
     history_ring ring({100, 250, 60s});
-    for (std::uint64_t s = 1; s <= 5; ++s) ring.push(s, make_frame(100), clock::now());
+    for (std::uint64_t s = 1; s <= 5; ++s)
+        ring.push(s, make_frame(100), clock::now());
     EXPECT_EQ(ring.size(), 2u);
     EXPECT_EQ(ring.bytes(), 200u);
 }
