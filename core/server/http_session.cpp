@@ -80,6 +80,9 @@ asio::awaitable<void> serve_http(tcp::socket socket, server_state& state) {
         if (ec) break;  // closed or timed out: nobody to answer
         auto req = parser.release();
         if (websocket::is_upgrade(req) && path_of(req) == "/v1/ws") {
+            // This frame outlives the whole WebSocket connection: give its read buffer back.
+            buffer.consume(buffer.size());
+            buffer.shrink_to_fit();
             co_await upgrade_connection(std::move(stream), std::move(req), state);
             co_return;
         }

@@ -63,14 +63,20 @@ asio::awaitable<void> refuse_after_upgrade(ws_stream ws, const http_request& req
         std::tie(ec, std::ignore) = co_await ws.async_read(sink, use_tuple);
 }
 
+// Not a coroutine, so the directory it consults is not kept alive by every open connection's
+// frame after a reload replaces it.
+auth::connect_decision decide(const http_request& req, const server_state& state) {
+    const auto dir = state.directory();
+    const auth::connect_policy policy{state.config.session_cookie, &state.config.allowed_origins};
+    return auth::decide_connect(auth_headers_of(req), header(req, http::field::origin), policy,
+                                *dir);
+}
+
 }  // namespace
 
 asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request req,
                                          server_state& state) {
-    const auto dir = state.directory();
-    const auth::connect_policy policy{state.config.session_cookie, &state.config.allowed_origins};
-    auto decision =
-        auth::decide_connect(auth_headers_of(req), header(req, http::field::origin), policy, *dir);
+    auto decision = decide(req, state);
     using outcome = auth::connect_decision::outcome;
     if (decision.result == outcome::reject_http) {
         state.counters.connections_refused.fetch_add(1);

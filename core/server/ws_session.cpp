@@ -44,6 +44,7 @@ asio::awaitable<void> ws_session::run(std::shared_ptr<ws_session> self, http_req
         self->state_.release_connection();
         co_return;
     }
+    request = {};  // its headers are not needed for the connection's lifetime
     // The HTTP phase's deadline is over; from here on the watchdog owns every timeout.
     beast::get_lowest_layer(self->ws_).expires_never();
     self->ws_.read_message_max(self->state_.config.limits.max_message_bytes);
