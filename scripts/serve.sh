@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh
+TARGET=kata-rt scripts/build.sh
 exec build/kata-rt serve "$@"
