@@ -1,0 +1,36 @@
+#include "core/protocol/shared_frame.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
+namespace kata::protocol {
+
+shared_frame shared_frame::allocate(std::size_t size, char*& data) {
+    if (size > UINT32_MAX) throw std::length_error("frame larger than 4 GiB");
+    void* raw = std::malloc(sizeof(block) + size);
+    if (!raw) throw std::bad_alloc();
+    auto* b = new (raw) block{{1}, static_cast<std::uint32_t>(size)};
+    shared_frame f;
+    f.block_ = b;
+    data = payload(b);
+    return f;
+}
+
+shared_frame shared_frame::copy_of(std::string_view bytes) {
+    char* data = nullptr;
+    auto f = allocate(bytes.size(), data);
+    if (!bytes.empty()) std::memcpy(data, bytes.data(), bytes.size());
+    return f;
+}
+
+void shared_frame::release() noexcept {
+    if (block_ && block_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        block_->~block();
+        std::free(block_);
+    }
+    block_ = nullptr;
+}
+
+}  // namespace kata::protocol

@@ -1,0 +1,51 @@
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
+namespace kata::protocol {
+
+// One immutable server → client frame (WebSocket header and payload) in a single allocation with
+// an intrusive reference count. Fanout hands the same bytes to every subscriber and history keeps
+// them: copying a handle is one atomic increment, and a held event costs its bytes plus 8 bytes
+// of header and the allocator's own overhead.
+class shared_frame {
+  public:
+    shared_frame() = default;
+    shared_frame(const shared_frame& other) noexcept : block_(other.block_) { retain(); }
+    shared_frame(shared_frame&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
+    shared_frame& operator=(shared_frame other) noexcept {
+        std::swap(block_, other.block_);
+        return *this;
+    }
+    ~shared_frame() { release(); }
+
+    // A frame of `size` bytes whose contents the caller writes through `data` before sharing it.
+    static shared_frame allocate(std::size_t size, char*& data);
+    // A frame holding a copy of `bytes` (tests, control frames built elsewhere).
+    static shared_frame copy_of(std::string_view bytes);
+
+    const char* data() const { return block_ ? payload(block_) : nullptr; }
+    std::size_t size() const { return block_ ? block_->size : 0; }
+    std::string_view bytes() const { return {data(), size()}; }
+    explicit operator bool() const { return block_ != nullptr; }
+    bool operator==(const shared_frame& other) const { return block_ == other.block_; }
+
+  private:
+    struct block {
+        std::atomic<std::uint32_t> refs;
+        std::uint32_t size;
+    };
+    static char* payload(block* b) { return reinterpret_cast<char*>(b + 1); }
+
+    void retain() const {
+        if (block_) block_->refs.fetch_add(1, std::memory_order_relaxed);
+    }
+    void release() noexcept;
+
+    block* block_ = nullptr;
+};
+
+}  // namespace kata::protocol

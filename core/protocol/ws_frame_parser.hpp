@@ -1,0 +1,88 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/protocol/utf8_validator.hpp"
+
+namespace kata::protocol::ws {
+
+enum class opcode : std::uint8_t {
+    continuation = 0x0,
+    text = 0x1,
+    binary = 0x2,
+    close = 0x8,
+    ping = 0x9,
+    pong = 0xA,
+};
+
+// What the parser found, one complete message or control frame at a time. Views point into the
+// bytes given to feed() (unmasked in place) or into the parser's reassembly buffer; they are
+// valid only during the call. Each returns false to stop parsing (the connection is closing).
+class frame_handler {
+  public:
+    virtual ~frame_handler() = default;
+    virtual bool on_text(std::string_view message) = 0;      // valid UTF-8, reassembled
+    virtual bool on_binary(std::string_view message) = 0;    // reassembled
+    virtual bool on_ping(std::string_view payload) = 0;      // at most 125 bytes
+    virtual bool on_pong(std::string_view payload) = 0;      // at most 125 bytes
+    // The peer's close frame: `code` is absent for an empty close body; `reason` is valid UTF-8.
+    // The parser accepts nothing after it.
+    virtual void on_close(std::optional<std::uint16_t> code, std::string_view reason) = 0;
+};
+
+// Why the stream is refused: the close code to send (1002 protocol error, 1007 invalid UTF-8,
+// 1009 too big) and a short ASCII reason for the close frame.
+struct protocol_error {
+    std::uint16_t close_code;
+    const char* reason;
+};
+
+struct feed_result {
+    std::size_t consumed = 0;               // bytes used; less than given only after a stop
+    std::optional<protocol_error> error;    // set once; the parser then refuses everything
+};
+
+struct parser_options {
+    std::size_t max_message_bytes = 16384;  // a reassembled message above this: 1009
+    bool server_role = true;                // true: client frames must be masked (RFC 6455 5.1);
+                                            // false: server frames must not be
+};
+
+// RFC 6455 frame parser, incremental over any chunking. Pure: no I/O, no clock. Holds only the
+// bytes of an incomplete frame and of an unfinished fragmented message; an idle parser owns no
+// heap memory (release_memory() gives back what a large message left).
+class frame_parser {
+  public:
+    explicit frame_parser(parser_options options = {});
+
+    // Parses `bytes` (unmasking them in place) and calls `handler` for each complete message or
+    // control frame, in order.
+    feed_result feed(std::span<char> bytes, frame_handler& handler);
+
+    bool failed() const { return failed_; }
+    bool closed() const { return closed_; }  // a close frame was received
+    // True while bytes of an incomplete frame or fragmented message are held.
+    bool holds_partial() const;
+    void release_memory();
+
+  private:
+    // Implementation state: header bytes of a frame not yet complete, the frame being read, the
+    // message being reassembled and the UTF-8 state across its fragments.
+    parser_options options_;
+    std::string pending_;       // bytes of an incomplete frame header or payload
+    std::string message_;       // fragments of the current message
+    utf8_validator utf8_;
+    std::uint8_t message_op_ = 0;  // opcode of the message being reassembled, 0: none
+    bool failed_ = false;
+    bool closed_ = false;
+};
+
+// Whether a close code received from a peer is acceptable (RFC 6455 7.4 and the IANA registry:
+// 1000-1003, 1007-1014, 3000-4999); anything else is answered with 1002.
+bool valid_peer_close_code(std::uint16_t code);
+
+}  // namespace kata::protocol::ws
