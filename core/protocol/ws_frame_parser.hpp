@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -72,13 +73,29 @@ class frame_parser {
   private:
     // Implementation state: header bytes of a frame not yet complete, the frame being read, the
     // message being reassembled and the UTF-8 state across its fragments.
+    enum class header_status { need_more, ok, error };
+    header_status parse_header(const char* h, std::size_t size, std::size_t& header_bytes);
+    // One piece of the current frame's payload (already unmasked); false to stop feeding.
+    bool on_payload(char* data, std::size_t size, frame_handler& handler);
+    bool on_control(std::string_view payload, frame_handler& handler);
+    void fail(std::uint16_t close_code, const char* reason);
+
     parser_options options_;
-    std::string pending_;       // bytes of an incomplete frame header or payload
-    std::string message_;       // fragments of the current message
+    std::string pending_;  // bytes of an incomplete frame header or control frame payload
+    std::string message_;  // fragments of the current message
     utf8_validator utf8_;
     std::uint8_t message_op_ = 0;  // opcode of the message being reassembled, 0: none
     bool failed_ = false;
     bool closed_ = false;
+    // The frame being read, once its header is complete (in_frame_).
+    bool in_frame_ = false;
+    bool frame_fin_ = false;
+    bool frame_masked_ = false;
+    std::uint8_t frame_op_ = 0;
+    std::uint8_t mask_phase_ = 0;         // mask index of the next payload byte
+    std::array<std::uint8_t, 4> mask_{};  // the frame's masking key, if frame_masked_
+    std::uint64_t frame_left_ = 0;        // payload bytes of the frame still to come
+    protocol_error error_{};              // what failed_ refuses with
 };
 
 // Whether a close code received from a peer is acceptable (RFC 6455 7.4 and the IANA registry:
