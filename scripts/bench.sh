@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${root}/build-bench"
 out="${root}/bench-results"
-read -r -a benches <<<"${BENCHES:-hub_fanout_bench protocol_bench loopback_fanout_bench}"
+read -r -a benches <<<"${BENCHES:-hub_fanout_bench protocol_bench loopback_fanout_bench frame_bench}"
 
 cmake -S "${root}" -B "${build}" -DCMAKE_BUILD_TYPE=Release -DKATA_RT_TESTS=OFF >/dev/null
 if ! cmake --build "${build}" -j "${JOBS:-2}" --target "${benches[@]}" >"${build}/bench-build.log" 2>&1
