@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "core/auth/file_directory.hpp"
+#include "core/config/config_diff.hpp"
 #include "core/config/config_parser.hpp"
 #include "core/config/dev_config.hpp"
 #include "core/server/log.hpp"
@@ -49,9 +50,18 @@ void reload(server::server& srv, const std::string& path) {
                     "reload failed, keeping the old directory: " + err->message);
         return;
     }
-    srv.reload_directory(std::make_shared<auth::file_directory>(
-        std::get<config::server_config>(std::move(loaded)).directory));
+    auto next = std::get<config::server_config>(std::move(loaded));
+    srv.reload_directory(std::make_shared<auth::file_directory>(next.directory));
     server::log(server::log_level::info, "directory reloaded from " + path);
+    // Only the directory is applied: say exactly what else changed and waits for a restart.
+    const auto pending = config::keys_needing_restart(srv.config(), next);
+    if (!pending.empty()) {
+        std::string keys;
+        for (const auto& k : pending)
+            keys += (keys.empty() ? "" : ", ") + k;
+        server::log(server::log_level::warn,
+                    "changed in " + path + " but applied only after a restart: " + keys);
+    }
 }
 
 void run_serve(const serve_options& opts) {

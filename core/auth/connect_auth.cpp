@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/auth/digest.hpp"
+
 namespace kata::auth {
 namespace {
 
@@ -54,6 +56,8 @@ connect_decision decide_connect(const auth_headers& headers,
     connect_decision d;
     d.result = connect_decision::outcome::accept;
     d.who = found.value;
+    d.kind = cred.kind;
+    d.digest = sha256_hex(cred.secret);
     return d;
 }
 

@@ -18,6 +18,9 @@ struct connect_decision {
     };
     outcome result = outcome::close;
     principal who;
+    // On accept: which credential it was, by digest, so a reload can re-check the connection.
+    credential_kind kind = credential_kind::none;
+    std::string digest;
     unsigned http_status = 0;
     std::uint16_t close_code = 0;
     std::string reason;

@@ -2,6 +2,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/auth/credentials.hpp"
 #include "core/auth/principal.hpp"
 
 namespace kata::auth {
@@ -28,6 +29,16 @@ class directory {
     virtual lookup_result<principal> authenticate_session(std::string_view token) const = 0;
     virtual lookup_result<std::string> team_of_spec(std::string_view spec_id) const = 0;
     virtual lookup_result<std::string> team_of_agent(std::string_view agent_id) const = 0;
+
+    // Who holds the credential with this SHA-256 digest (lowercase hex): lets the server re-check
+    // an open connection after a reload without ever keeping its secret. A backend that cannot
+    // answer by digest says `unavailable`, and open connections are left as they are.
+    virtual lookup_result<principal> authenticate_digest(credential_kind kind,
+                                                         std::string_view sha256_hex) const {
+        (void)kind;
+        (void)sha256_hex;
+        return {};
+    }
 };
 
 }  // namespace kata::auth

@@ -35,26 +35,35 @@ file_directory::file_directory(directory_config config) : config_(std::move(conf
 
 lookup_result<principal> file_directory::authenticate_api_key(std::string_view key) const {
     if (key.empty()) return {lookup_status::not_found, {}};
-    const auto digest = sha256_hex(key);
-    // Visit every entry even after a match so the time taken does not reveal which entry (or
-    // whether any early one) matched.
-    const api_key_entry* match = nullptr;
-    for (const auto& entry : config_.api_keys) {
-        if (constant_time_equal(digest, entry.sha256) && match == nullptr) match = &entry;
-    }
-    if (match == nullptr) return {lookup_status::not_found, {}};
-    return {lookup_status::found, principal{match->id, match->team, match->scopes}};
+    return authenticate_digest(credential_kind::api_key, sha256_hex(key));
 }
 
 lookup_result<principal> file_directory::authenticate_session(std::string_view token) const {
     if (token.empty()) return {lookup_status::not_found, {}};
-    const auto digest = sha256_hex(token);
-    const session_entry* match = nullptr;
-    for (const auto& entry : config_.sessions) {
-        if (constant_time_equal(digest, entry.sha256) && match == nullptr) match = &entry;
+    return authenticate_digest(credential_kind::session, sha256_hex(token));
+}
+
+lookup_result<principal> file_directory::authenticate_digest(credential_kind kind,
+                                                             std::string_view digest) const {
+    // Visit every entry even after a match so the time taken does not reveal which entry (or
+    // whether any early one) matched.
+    if (kind == credential_kind::api_key) {
+        const api_key_entry* match = nullptr;
+        for (const auto& entry : config_.api_keys) {
+            if (constant_time_equal(digest, entry.sha256) && match == nullptr) match = &entry;
+        }
+        if (match == nullptr) return {lookup_status::not_found, {}};
+        return {lookup_status::found, principal{match->id, match->team, match->scopes}};
     }
-    if (match == nullptr) return {lookup_status::not_found, {}};
-    return {lookup_status::found, principal{match->user, match->team, scope_subscribe}};
+    if (kind == credential_kind::session) {
+        const session_entry* match = nullptr;
+        for (const auto& entry : config_.sessions) {
+            if (constant_time_equal(digest, entry.sha256) && match == nullptr) match = &entry;
+        }
+        if (match == nullptr) return {lookup_status::not_found, {}};
+        return {lookup_status::found, principal{match->user, match->team, scope_subscribe}};
+    }
+    return {lookup_status::not_found, {}};
 }
 
 lookup_result<std::string> file_directory::team_of_spec(std::string_view spec_id) const {

@@ -14,6 +14,8 @@ class file_directory final : public directory {
     lookup_result<principal> authenticate_session(std::string_view token) const override;
     lookup_result<std::string> team_of_spec(std::string_view spec_id) const override;
     lookup_result<std::string> team_of_agent(std::string_view agent_id) const override;
+    lookup_result<principal> authenticate_digest(credential_kind kind,
+                                                 std::string_view sha256_hex) const override;
 
   private:
     directory_config config_;

@@ -29,6 +29,7 @@ struct history_settings {
     std::size_t size = 1000;              // events kept per channel (0: no history, no resume)
     milliseconds ttl{300000};             // and no older than this
     std::size_t max_bytes = 4 * 1048576;  // and no more bytes than this, per channel
+    std::size_t max_total_bytes = 256u * 1048576;  // over all channels; the oldest go first
 };
 
 // The config file of PROTOCOL.md, with its defaults.

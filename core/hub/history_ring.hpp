@@ -28,6 +28,10 @@ class history_ring {
 
     // Drops events older than the ttl.
     void expire(clock::time_point now);
+    // Drops the oldest event (the global history budget is over).
+    void drop_oldest();
+    // When the oldest held event was stored; only valid when not empty().
+    clock::time_point oldest_at() const { return entries_->front().at; }
 
     // Calls `emit(frame)` for every held event after `since`, oldest first, and returns true,
     // when the ring can vouch that nothing after `since` is missing: `since` is held, or it is

@@ -2,91 +2,109 @@
 
 #include <algorithm>
 #include <chrono>
+#include <queue>
 
 #include "core/protocol/envelope.hpp"
 #include "core/protocol/timestamp.hpp"
+#include "core/protocol/ws_frame_writer.hpp"
 
 namespace kata::hub {
 
-hub::hub(history_ring::limits history)
-    : history_limits_(history), epoch_(protocol::random_epoch()) {}
+hub::hub(settings s)
+    : history_limits_(s.history),
+      epoch_(protocol::random_epoch()),
+      budget_(s.max_total_history_bytes) {}
 
-std::shared_ptr<hub::channel_state> hub::find(const std::string& key) const {
+std::shared_ptr<channel> hub::find(const std::string& key) const {
     std::shared_lock lock(mutex_);
     const auto it = channels_.find(key);
     return it == channels_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<hub::channel_state> hub::find_or_create(const std::string& key) {
+std::shared_ptr<channel> hub::find_or_create(const std::string& key) {
     if (auto state = find(key)) return state;
     std::unique_lock lock(mutex_);
     auto& slot = channels_[key];
-    if (!slot) slot = std::make_shared<channel_state>(history_limits_);
+    if (!slot) slot = std::make_shared<channel>(key, history_limits_);
     return slot;
 }
 
-std::string hub::publish(const protocol::channel_name& channel, std::string_view type,
+std::string hub::publish(const protocol::channel_name& channel_name, std::string_view type,
                          std::string_view payload_json) {
-    const std::string key = channel.str();
+    const std::string key = channel_name.str();
     // Without history, an event nobody listens to needs no channel; with it, the event is kept
     // for subscribers that come back.
-    std::shared_ptr<channel_state> state;
+    std::shared_ptr<channel> ch;
     std::unique_lock<std::mutex> lock;
     for (;;) {
-        state = history_limits_.max_events ? find_or_create(key) : find(key);
-        if (!state) return protocol::event_id{epoch_, next_sequence_.fetch_add(1)}.str();
-        lock = std::unique_lock(state->mutex);
-        if (!state->retired) break;
+        ch = history_limits_.max_events ? find_or_create(key) : find(key);
+        if (!ch) return protocol::event_id{epoch_, next_sequence_.fetch_add(1)}.str();
+        lock = std::unique_lock(ch->mutex_);
+        if (!ch->retired_) break;
     }
     // The sequence is taken under the channel lock so that ids on a channel increase in the order
-    // subscribers receive them: history and resume rely on that.
-    const protocol::event_id id{epoch_, next_sequence_.fetch_add(1)};
+    // subscribers receive them: history, resume and the replay → live hand-over rely on that.
+    const std::uint64_t sequence = next_sequence_.fetch_add(1);
     protocol::envelope env;
     env.type = type;
     env.channel = key;
     env.timestamp = protocol::format_timestamp(std::chrono::system_clock::now());
-    env.event_id = id.str();
+    env.event_id = protocol::event_id{epoch_, sequence}.str();
     env.payload_json = payload_json;
-    auto f = std::make_shared<const std::string>(protocol::serialize_envelope(env));
-    for (subscriber* sub : state->subscribers)
-        sub->deliver(f);
-    state->history.push(id.sequence, std::move(f), history_ring::clock::now());
+    const std::string json = protocol::serialize_envelope(env);
+    const frame f = protocol::ws::server_frame(protocol::ws::opcode::text, json);
+    for (subscriber* sub : ch->subscribers_)
+        sub->deliver(*ch, sequence, f);
+    const auto before = ch->history_.bytes();
+    ch->history_.push(sequence, f, history_ring::clock::now());
+    const auto after = ch->history_.bytes();
+    lock.unlock();
+    if (after >= before) {
+        budget_.add(after - before);
+    } else {
+        budget_.sub(before - after);
+    }
+    if (budget_.over()) trim_to_budget();
     return std::move(env.event_id);
 }
 
-void hub::subscribe(const protocol::channel_name& channel, subscriber* sub,
-                    const std::optional<std::string>& since, const ack_builder& ack) {
-    std::shared_ptr<channel_state> state;
-    std::unique_lock<std::mutex> lock;
-    do {
-        state = find_or_create(channel.str());
-        lock = std::unique_lock(state->mutex);
-    } while (state->retired);
-    auto& subs = state->subscribers;
-    const bool already = std::find(subs.begin(), subs.end(), sub) != subs.end();
-    if (!since) {
-        sub->deliver(ack(std::nullopt));
-    } else if (already) {
-        sub->deliver(ack(true));  // never lapsed: there is no gap to fill
-    } else {
-        const auto id = protocol::parse_event_id(*since);
-        // An id of another server run (epoch) or not held on this channel cannot be resumed.
-        std::vector<frame> replay;
-        const bool recovered =
-            id && id->epoch == epoch_ &&
-            state->history.replay_after(id->sequence, [&](const frame& f) { replay.push_back(f); });
-        sub->deliver(ack(recovered));
-        for (const auto& f : replay)
-            sub->deliver(f);
-    }
-    if (!already) subs.push_back(sub);
+void hub::collect_replay(channel& ch, const std::optional<std::string>& since, attachment& out) {
+    if (!since) return;
+    const auto id = protocol::parse_event_id(*since);
+    // An id of another server run (epoch) or not held on this channel cannot be resumed.
+    out.recovered =
+        id && id->epoch == epoch_ &&
+        ch.history_.replay_after(id->sequence, [&](const frame& f) { out.replay.push_back(f); });
+    if (!*out.recovered) out.replay.clear();
 }
 
-void hub::unsubscribe(const protocol::channel_name& channel, subscriber* sub) {
-    const auto state = find(channel.str());
-    if (!state) return;
-    std::lock_guard lock(state->mutex);
-    auto& subs = state->subscribers;
+attachment hub::attach(const protocol::channel_name& channel_name, subscriber* sub,
+                       const std::optional<std::string>& since) {
+    attachment out;
+    std::unique_lock<std::mutex> lock;
+    do {
+        out.ch = find_or_create(channel_name.str());
+        lock = std::unique_lock(out.ch->mutex_);
+    } while (out.ch->retired_);
+    auto& subs = out.ch->subscribers_;
+    if (std::find(subs.begin(), subs.end(), sub) == subs.end()) subs.push_back(sub);
+    out.after_sequence = last_sequence();
+    collect_replay(*out.ch, since, out);
+    return out;
+}
+
+attachment hub::peek(const std::shared_ptr<channel>& ch, const std::optional<std::string>& since) {
+    attachment out;
+    out.ch = ch;
+    std::lock_guard lock(ch->mutex_);
+    out.after_sequence = last_sequence();
+    collect_replay(*ch, since, out);
+    return out;
+}
+
+void hub::detach(channel& ch, subscriber* sub) {
+    std::lock_guard lock(ch.mutex_);
+    auto& subs = ch.subscribers_;
     // Swap-and-pop: order among subscribers does not matter, only order among events.
     if (const auto pos = std::find(subs.begin(), subs.end(), sub); pos != subs.end()) {
         *pos = subs.back();
@@ -94,18 +112,48 @@ void hub::unsubscribe(const protocol::channel_name& channel, subscriber* sub) {
     }
 }
 
+void hub::trim_to_budget() {
+    // One trimmer at a time; the others go on publishing.
+    if (trimming_.test_and_set()) return;
+    using entry = std::pair<history_ring::clock::time_point, std::shared_ptr<channel>>;
+    const auto later = [](const entry& a, const entry& b) { return a.first > b.first; };
+    std::priority_queue<entry, std::vector<entry>, decltype(later)> oldest(later);
+    {
+        std::shared_lock lock(mutex_);
+        for (const auto& [key, ch] : channels_) {
+            std::lock_guard channel_lock(ch->mutex_);
+            if (!ch->history_.empty()) oldest.emplace(ch->history_.oldest_at(), ch);
+        }
+    }
+    // Evicts the globally oldest event until under the target: the channel whose front is
+    // oldest gives one event, then goes back in the queue with its new front.
+    while (budget_.used() > budget_.trim_target() && !oldest.empty()) {
+        auto [at, ch] = oldest.top();
+        oldest.pop();
+        std::lock_guard channel_lock(ch->mutex_);
+        if (ch->history_.empty()) continue;
+        const auto before = ch->history_.bytes();
+        ch->history_.drop_oldest();
+        budget_.sub(before - ch->history_.bytes());
+        if (!ch->history_.empty()) oldest.emplace(ch->history_.oldest_at(), std::move(ch));
+    }
+    trimming_.clear();
+}
+
 void hub::sweep(history_ring::clock::time_point now) {
     std::unique_lock lock(mutex_);
     for (auto it = channels_.begin(); it != channels_.end();) {
-        auto& state = *it->second;
-        std::unique_lock channel_lock(state.mutex, std::try_to_lock);
+        auto& ch = *it->second;
+        std::unique_lock channel_lock(ch.mutex_, std::try_to_lock);
         if (!channel_lock) {  // busy publishing: certainly not idle
             ++it;
             continue;
         }
-        state.history.expire(now);
-        if (state.subscribers.empty() && state.history.empty()) {
-            state.retired = true;
+        const auto before = ch.history_.bytes();
+        ch.history_.expire(now);
+        budget_.sub(before - ch.history_.bytes());
+        if (ch.subscribers_.empty() && ch.history_.empty()) {
+            ch.retired_ = true;
             channel_lock.unlock();
             it = channels_.erase(it);
         } else {
@@ -119,11 +167,9 @@ std::size_t hub::channel_count() const {
     return channels_.size();
 }
 
-std::size_t hub::subscriber_count(const protocol::channel_name& channel) const {
-    const auto state = find(channel.str());
-    if (!state) return 0;
-    std::lock_guard lock(state->mutex);
-    return state->subscribers.size();
+std::size_t hub::subscriber_count(const protocol::channel_name& channel_name) const {
+    const auto ch = find(channel_name.str());
+    return ch ? ch->connection_count() : 0;
 }
 
 std::string hub::next_control_id() {

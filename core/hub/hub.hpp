@@ -1,7 +1,6 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -11,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/hub/history_budget.hpp"
 #include "core/hub/history_ring.hpp"
 #include "core/hub/subscriber.hpp"
 #include "core/protocol/channel.hpp"
@@ -18,59 +18,94 @@
 
 namespace kata::hub {
 
-// The channel registry and its fanout. Thread-safe: publish, subscribe and unsubscribe may run
+// One channel: its subscribers (worker fanouts), its history and the lock that orders its events.
+class channel {
+  public:
+    channel(std::string name, history_ring::limits l) : name_(std::move(name)), history_(l) {}
+    const std::string& name() const { return name_; }
+    // Connections subscribed to this channel, over all threads (for operators and tests).
+    std::size_t connection_count() const { return connections_.load(std::memory_order_relaxed); }
+    void add_connections(std::ptrdiff_t n) {
+        connections_.fetch_add(static_cast<std::size_t>(n), std::memory_order_relaxed);
+    }
+
+  private:
+    friend class hub;
+    const std::string name_;
+    std::mutex mutex_;
+    std::vector<subscriber*> subscribers_;
+    history_ring history_;
+    std::atomic<std::size_t> connections_{0};
+    bool retired_ = false;  // erased from the map by sweep(); callers look the channel up again
+};
+
+// The outcome of attaching to a channel, taken atomically with respect to its publishes: events
+// with a sequence up to `after_sequence` are in `replay` (when asked and held) or are history;
+// every later event reaches the subscriber through deliver().
+struct attachment {
+    std::shared_ptr<channel> ch;
+    std::uint64_t after_sequence = 0;
+    std::optional<bool> recovered;  // set when `since` was given
+    std::vector<frame> replay;      // events after `since`, oldest first (when recovered)
+};
+
+struct hub_settings {
+    history_ring::limits history;
+    std::size_t max_total_history_bytes = 256u * 1024 * 1024;  // over all channels
+};
+
+// The channel registry and its fanout. Thread-safe: publish, attach and detach may run
 // concurrently from any thread. Each channel has its own lock, so publishes to different channels
 // do not contend, and one channel's events reach every subscriber in publish order.
 class hub {
   public:
-    explicit hub(history_ring::limits history = {});
+    using settings = hub_settings;
+    hub() : hub(hub_settings{}) {}
+    explicit hub(settings s);
     hub(const hub&) = delete;
     hub& operator=(const hub&) = delete;
 
-    // Serializes the event once and hands the shared frame to every subscriber of `channel`.
-    // Returns the event's id. `payload_json` must be a serialized JSON object.
+    // Serializes and frames the event once and hands the shared frame to every subscriber of
+    // `channel`. Returns the event's id. `payload_json` must be a serialized JSON object.
     std::string publish(const protocol::channel_name& channel, std::string_view type,
                         std::string_view payload_json);
 
-    // Builds the `subscribed` acknowledgement from the resume outcome (nullopt: no `since`).
-    using ack_builder = std::function<frame(std::optional<bool> recovered)>;
-
-    // Adds `sub` to the channel (idempotent) and delivers, atomically with respect to publishes on
-    // that channel: the ack, then (with `since`) every held event after `since`, then live events.
-    // `sub` must unsubscribe before it dies.
-    void subscribe(const protocol::channel_name& channel, subscriber* sub,
-                   const std::optional<std::string>& since, const ack_builder& ack);
-    void unsubscribe(const protocol::channel_name& channel, subscriber* sub);
+    // Adds `sub` to the channel (idempotent). With `since`, also collects the held events after
+    // it. `sub` must detach before it dies.
+    attachment attach(const protocol::channel_name& channel, subscriber* sub,
+                      const std::optional<std::string>& since);
+    // Resume data without attaching (a subscriber already attached adds a connection).
+    attachment peek(const std::shared_ptr<channel>& ch, const std::optional<std::string>& since);
+    void detach(channel& ch, subscriber* sub);
 
     std::size_t channel_count() const;
     std::size_t subscriber_count(const protocol::channel_name& channel) const;
+    std::size_t history_bytes() const { return budget_.used(); }
 
     // An id for a control envelope (pong, subscribed, error): unique, never equal to an event's.
     std::string next_control_id();
     std::uint64_t epoch() const { return epoch_; }
+    // The last sequence handed out: every event published before this call has one at most this.
+    std::uint64_t last_sequence() const { return next_sequence_.load() - 1; }
 
-    // Drops expired history and forgets channels with neither subscribers nor history.
+    // Drops expired history, trims history to the global budget, and forgets channels with
+    // neither subscribers nor history.
     void sweep(history_ring::clock::time_point now);
 
   private:
-    struct channel_state {
-        explicit channel_state(history_ring::limits l) : history(l) {}
-        std::mutex mutex;
-        std::vector<subscriber*> subscribers;
-        history_ring history;
-        bool retired = false;  // erased from the map by sweep(); callers look the channel up again
-    };
-
-    std::shared_ptr<channel_state> find_or_create(const std::string& key);
-
-    std::shared_ptr<channel_state> find(const std::string& key) const;
+    std::shared_ptr<channel> find_or_create(const std::string& key);
+    std::shared_ptr<channel> find(const std::string& key) const;
+    void collect_replay(channel& ch, const std::optional<std::string>& since, attachment& out);
+    void trim_to_budget();
 
     const history_ring::limits history_limits_;
     const std::uint64_t epoch_;
+    history_budget budget_;
     std::atomic<std::uint64_t> next_sequence_{1};
     std::atomic<std::uint64_t> next_control_{1};
+    std::atomic_flag trimming_ = ATOMIC_FLAG_INIT;
     mutable std::shared_mutex mutex_;  // guards channels_ (the map, not the channels)
-    std::unordered_map<std::string, std::shared_ptr<channel_state>> channels_;
+    std::unordered_map<std::string, std::shared_ptr<channel>> channels_;
 };
 
 }  // namespace kata::hub

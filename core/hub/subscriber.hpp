@@ -1,20 +1,24 @@
 #pragma once
-#include <memory>
-#include <string>
+#include <cstdint>
+
+#include "core/protocol/shared_frame.hpp"
 
 namespace kata::hub {
 
-// One serialized server → client frame, shared by every subscriber it goes to: fanout copies a
-// pointer, never the bytes.
-using frame = std::shared_ptr<const std::string>;
+// One serialized server → client frame (WebSocket header and JSON), shared by every subscriber it
+// goes to and by the channel's history: fanout copies a handle, never the bytes.
+using frame = protocol::shared_frame;
 
-// Something that receives a channel's frames: a WebSocket session, a test probe, a benchmark sink.
+class channel;
+
+// What a channel hands its events to. In the server this is a worker thread's fanout (one per
+// thread, not one per connection), so a publish costs one call per thread that has subscribers.
 class subscriber {
   public:
     virtual ~subscriber() = default;
-    // Called with the channel's lock held, from any thread, in publish order. Must not block and
-    // must not call back into the hub; queueing the frame is the expected work.
-    virtual void deliver(const frame& f) = 0;
+    // Called with the channel's lock held, from any thread, in publish order. `sequence` grows
+    // with every event of the hub. Must not block and must not call back into the hub.
+    virtual void deliver(const channel& ch, std::uint64_t sequence, const frame& f) = 0;
 };
 
 }  // namespace kata::hub

@@ -9,6 +9,7 @@
 
 #include "core/server/http_responses.hpp"
 #include "core/server/publish_route.hpp"
+#include "core/server/worker.hpp"
 
 namespace kata::server {
 namespace {
@@ -47,7 +48,8 @@ http_response route(const http_request& req, server_state& state) {
 
 }  // namespace
 
-asio::awaitable<void> serve_http(tcp::socket socket, server_state& state) {
+asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
+    auto& state = w.state();
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     for (;;) {
@@ -80,10 +82,10 @@ asio::awaitable<void> serve_http(tcp::socket socket, server_state& state) {
         if (ec) break;  // closed or timed out: nobody to answer
         auto req = parser.release();
         if (websocket::is_upgrade(req) && path_of(req) == "/v1/ws") {
-            // This frame outlives the whole WebSocket connection: give its read buffer back.
-            buffer.consume(buffer.size());
-            buffer.shrink_to_fit();
-            co_await upgrade_connection(std::move(stream), std::move(req), state);
+            // A client may send its first frames right behind the request.
+            const auto rest = buffer.cdata();
+            std::string early(static_cast<const char*>(rest.data()), rest.size());
+            co_await upgrade_connection(std::move(stream), std::move(req), std::move(early), w);
             co_return;
         }
         auto res = route(req, state);

@@ -1,15 +1,20 @@
 #pragma once
+#include <string>
+
 #include "core/server/beast_types.hpp"
 #include "core/server/server_state.hpp"
 
 namespace kata::server {
 
-// Serves one accepted TCP connection: HTTP/1.1 requests until it upgrades to a WebSocket
-// (handed to upgrade_connection) or closes.
-asio::awaitable<void> serve_http(tcp::socket socket, server_state& state);
+class worker;
 
-// GET /v1/ws with Upgrade: authenticates during the upgrade (PROTOCOL.md "Auth on connect").
+// Serves one accepted TCP connection on its worker: HTTP/1.1 requests until it upgrades to a
+// WebSocket (handed to upgrade_connection) or closes.
+asio::awaitable<void> serve_http(tcp::socket socket, worker& w);
+
+// GET /v1/ws with Upgrade: authenticates during the upgrade (PROTOCOL.md "Auth on connect"), then
+// hands the socket to a ws_connection of `w`. `early` holds bytes read past the request.
 asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request req,
-                                         server_state& state);
+                                         std::string early, worker& w);
 
 }  // namespace kata::server

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,11 +11,12 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
+#include "core/server/worker.hpp"
+#include "core/server/ws_connection.hpp"
 
 namespace kata::server {
 namespace {
@@ -30,13 +32,15 @@ void log_failure(std::exception_ptr e) {
     }
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc,
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
+                                  std::vector<std::unique_ptr<worker>>& workers,
                                   server_state& state) {
     asio::steady_timer pause(acceptor.get_executor());
+    std::size_t next = 0;
     while (!state.stopping.load()) {
-        // Each connection gets its own strand: its coroutines never run concurrently, while
-        // different connections run on all threads.
-        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
+        // Each connection is pinned to one worker, round robin: it lives on that thread only.
+        auto& w = *workers[next++ % workers.size()];
+        auto [ec, socket] = co_await acceptor.async_accept(w.context(), use_tuple);
         if (ec == asio::error::operation_aborted || state.stopping.load()) break;
         if (ec) {
             // Typically EMFILE: back off briefly instead of spinning on a failing accept.
@@ -48,7 +52,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         const auto ex = socket.get_executor();
-        asio::co_spawn(ex, serve_http(std::move(socket), state), log_failure);
+        asio::co_spawn(ex, serve_http(std::move(socket), w), log_failure);
     }
 }
 
@@ -78,12 +82,22 @@ tcp::endpoint resolve_listen(const std::string& host, std::uint16_t port) {
 
 struct server::impl {
     impl(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
-        : state(std::move(cfg), std::move(dir)), acceptor(ioc) {}
+        : state(std::move(cfg), std::move(dir)) {
+        const auto& c = state.config;
+        const unsigned n =
+            c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency());
+        for (unsigned i = 0; i < n; ++i)
+            workers.push_back(std::make_unique<worker>(i, state));
+        acceptor.emplace(workers.front()->context());
+    }
+    ~impl() {
+        acceptor.reset();
+        workers.clear();
+    }
 
     server_state state;
-    asio::io_context ioc;
-    tcp::acceptor acceptor;
-    std::vector<std::thread> threads;
+    std::vector<std::unique_ptr<worker>> workers;
+    std::optional<tcp::acceptor> acceptor;
     std::uint16_t port = 0;
     bool started = false;
     bool stopped = false;
@@ -100,7 +114,7 @@ void server::start() {
     if (impl_->started) return;
     const auto& cfg = impl_->state.config;
     const auto endpoint = resolve_listen(cfg.listen_host, cfg.listen_port);
-    auto& acceptor = impl_->acceptor;
+    auto& acceptor = *impl_->acceptor;
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint);
@@ -108,12 +122,11 @@ void server::start() {
     impl_->port = acceptor.local_endpoint().port();
     impl_->started = true;
 
-    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, impl_->ioc, impl_->state),
+    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, impl_->workers, impl_->state),
                    log_failure);
-    asio::co_spawn(asio::make_strand(impl_->ioc), sweep_loop(impl_->state), log_failure);
-    unsigned n = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i < n; ++i)
-        impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+    asio::co_spawn(impl_->workers.front()->context(), sweep_loop(impl_->state), log_failure);
+    for (auto& w : impl_->workers)
+        w->start();
 }
 
 std::uint16_t server::port() const {
@@ -128,26 +141,34 @@ void server::stop(std::chrono::milliseconds grace) {
     // Close the listening socket on its own executor and wait for it, so the port is released
     // before stop() returns (new clients are refused, not left in the backlog).
     std::promise<void> closed;
-    asio::post(impl_->acceptor.get_executor(), [this, &closed] {
+    asio::post(impl_->acceptor->get_executor(), [this, &closed] {
         beast::error_code ignored;
-        impl_->acceptor.close(ignored);
+        impl_->acceptor->close(ignored);
         closed.set_value();
     });
     closed.get_future().wait();
-    state.close_all(protocol::close_code::going_away, "server shutting down");
+    for (auto& w : impl_->workers)
+        w->close_all(protocol::close_code::going_away, "server shutting down");
     state.wait_until_closed(grace);
-    impl_->ioc.stop();
-    for (auto& t : impl_->threads)
-        t.join();
-    impl_->threads.clear();
+    for (auto& w : impl_->workers)
+        w->stop();
+    for (auto& w : impl_->workers)
+        w->join();
 }
 
 void server::reload_directory(std::shared_ptr<const auth::directory> directory) {
-    impl_->state.set_directory(std::move(directory));
+    impl_->state.set_directory(directory);
+    // Open connections are checked against the new directory on their own threads.
+    for (auto& w : impl_->workers)
+        w->for_each_connection([directory](ws_connection& c) { c.recheck(*directory); });
 }
 
 hub::hub& server::hub() {
     return impl_->state.hub;
+}
+
+const config::server_config& server::config() const {
+    return impl_->state.config;
 }
 
 server_stats server::stats() const {

@@ -38,6 +38,7 @@ class server {
     hub::hub& hub();
 
     server_stats stats() const;
+    const config::server_config& config() const;
 
   private:
     struct impl;

@@ -3,7 +3,6 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <unordered_set>
 
 #include "core/auth/directory.hpp"
 #include "core/config/server_config.hpp"
@@ -13,21 +12,14 @@
 
 namespace kata::server {
 
-// A live connection as the server sees it when shutting down.
-class closable {
-  public:
-    virtual ~closable() = default;
-    // Thread-safe: asks the connection to close with `code`.
-    virtual void close_from_server(protocol::close_code code, const char* reason) = 0;
-};
-
-// What every connection shares: settings, the hub, the current directory, the counters and the
-// set of open connections.
+// What every connection shares: settings, the hub, the current directory and the counters.
 class server_state {
   public:
     server_state(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
         : config(std::move(cfg)),
-          hub({config.history.size, config.history.max_bytes, config.history.ttl}),
+          hub(hub::hub::settings{
+              {config.history.size, config.history.max_bytes, config.history.ttl},
+              config.history.max_total_bytes}),
           directory_(std::move(dir)) {}
 
     const config::server_config config;
@@ -44,7 +36,8 @@ class server_state {
         directory_ = std::move(dir);
     }
 
-    // Reserves a connection slot; false when max_connections are open.
+    // Reserves a connection slot; false when max_connections are open. A slot is held from the
+    // upgrade decision until the connection is gone.
     bool try_reserve_connection() {
         auto n = counters.connections.load();
         do {
@@ -52,38 +45,23 @@ class server_state {
         } while (!counters.connections.compare_exchange_weak(n, n + 1));
         return true;
     }
-    void release_connection() { counters.connections.fetch_sub(1); }
-
-    void add(closable* c) {
-        std::lock_guard lock(open_mutex_);
-        open_.insert(c);
-    }
-    void remove(closable* c) {
-        std::lock_guard lock(open_mutex_);
-        open_.erase(c);
-        if (open_.empty()) all_closed_.notify_all();
+    void release_connection() {
+        if (counters.connections.fetch_sub(1) == 1) {
+            std::lock_guard lock(closed_mutex_);
+            all_closed_.notify_all();
+        }
     }
     // Waits until no connection is open, at most `limit`.
     template <class Duration>
     bool wait_until_closed(Duration limit) {
-        std::unique_lock lock(open_mutex_);
-        return all_closed_.wait_for(lock, limit, [this] { return open_.empty(); });
-    }
-    std::size_t open_count() const {
-        std::lock_guard lock(open_mutex_);
-        return open_.size();
-    }
-    void close_all(protocol::close_code code, const char* reason) {
-        std::lock_guard lock(open_mutex_);
-        for (closable* c : open_)
-            c->close_from_server(code, reason);
+        std::unique_lock lock(closed_mutex_);
+        return all_closed_.wait_for(lock, limit, [this] { return counters.connections == 0; });
     }
 
   private:
     mutable std::mutex directory_mutex_;
     std::shared_ptr<const auth::directory> directory_;
-    mutable std::mutex open_mutex_;
-    std::unordered_set<closable*> open_;
+    std::mutex closed_mutex_;
     std::condition_variable all_closed_;
 };
 

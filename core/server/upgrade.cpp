@@ -1,15 +1,19 @@
-// The upgrade: credentials are checked before any WebSocket session exists, so a session never
-// lives without a principal.
-#include <boost/beast/core/flat_buffer.hpp>
+// The upgrade: credentials are checked before any WebSocket connection exists, so a connection
+// never lives without a principal. The handshake is ours (RFC 6455 4.2): Beast parsed the
+// request, we answer 101 and hand the bare socket to a ws_connection on this worker.
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "core/auth/connect_auth.hpp"
+#include "core/protocol/ws_frame_parser.hpp"
+#include "core/protocol/ws_frame_writer.hpp"
+#include "core/protocol/ws_handshake.hpp"
 #include "core/server/http_responses.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
 #include "core/server/request_headers.hpp"
-#include "core/server/ws_session.hpp"
+#include "core/server/worker.hpp"
+#include "core/server/ws_connection.hpp"
 
 namespace kata::server {
 namespace {
@@ -34,33 +38,70 @@ bool offers_subprotocol(const http_request& req) {
     return false;
 }
 
-void configure(ws_stream& ws, bool select_subprotocol) {
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = std::chrono::seconds(5);    // also bounds the close handshake
-    t.idle_timeout = websocket::stream_base::none();  // the session's watchdog owns liveness
-    t.keep_alive_pings = false;
-    ws.set_option(t);
-    ws.set_option(
-        websocket::stream_base::decorator([select_subprotocol](websocket::response_type& res) {
-            res.set(http::field::server, "kata-rt");
-            if (select_subprotocol) res.set(http::field::sec_websocket_protocol, subprotocol);
-        }));
+// The 101 answer. Extensions (permessage-deflate) are declined by not naming any.
+std::string switching_protocols(const http_request& req) {
+    std::string out =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Server: kata-rt\r\nSec-WebSocket-Accept: ";
+    out += protocol::ws::accept_key(*header(req, http::field::sec_websocket_key));
+    out += "\r\n";
+    if (offers_subprotocol(req)) {
+        out += "Sec-WebSocket-Protocol: ";
+        out += subprotocol;
+        out += "\r\n";
+    }
+    out += "\r\n";
+    return out;
 }
 
+// A handshake we cannot complete, answered like every other HTTP error: status and JSON body.
+std::optional<http_response> handshake_error(const http_request& req) {
+    const auto version = header(req, http::field::sec_websocket_version);
+    if (!version || *version != "13") {
+        auto res = error_response(req, http::status::upgrade_required, "unsupported_version",
+                                  "Sec-WebSocket-Version must be 13");
+        res.set(http::field::sec_websocket_version, "13");
+        return res;
+    }
+    const auto key = header(req, http::field::sec_websocket_key);
+    if (!key || !protocol::ws::valid_client_key(*key)) {
+        return error_response(req, http::status::bad_request, "bad_handshake",
+                              "Sec-WebSocket-Key must be base64 of 16 bytes");
+    }
+    return std::nullopt;
+}
+
+// Reads until the peer's close frame or EOF; everything else is ignored.
+class close_waiter final : public protocol::ws::frame_handler {
+  public:
+    bool done = false;
+    bool on_text(std::string_view) override { return true; }
+    bool on_binary(std::string_view) override { return true; }
+    bool on_ping(std::string_view) override { return true; }
+    bool on_pong(std::string_view) override { return true; }
+    void on_close(std::optional<std::uint16_t>, std::string_view) override { done = true; }
+};
+
 // Completes the upgrade only to close at once with `code`: browsers cannot read an HTTP status
-// of a failed upgrade, but they can read a close code.
-asio::awaitable<void> refuse_after_upgrade(ws_stream ws, const http_request& req,
-                                           std::uint16_t code, const std::string& reason) {
-    auto [ec] = co_await ws.async_accept(req, use_tuple);
-    if (ec) co_return;
-    beast::get_lowest_layer(ws).expires_never();
-    websocket::close_reason why;
-    why.code = code;
-    why.reason = reason;
-    std::tie(ec) = co_await ws.async_close(why, use_tuple);
-    beast::flat_buffer sink;
-    while (!ec)
-        std::tie(ec, std::ignore) = co_await ws.async_read(sink, use_tuple);
+// of a failed upgrade, but they can read a close code. The close handshake gets the same grace
+// as every other close.
+asio::awaitable<void> refuse_after_upgrade(beast::tcp_stream& stream, const http_request& req,
+                                           std::uint16_t code, std::string_view reason) {
+    std::string out = switching_protocols(req);
+    const auto close = protocol::ws::server_frame(protocol::ws::opcode::close,
+                                                  protocol::ws::close_body(code, reason));
+    out.append(close.bytes());
+    stream.expires_after(close_grace);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+    protocol::ws::frame_parser parser;
+    close_waiter waiter;
+    char buf[512];
+    while (!ec && !waiter.done && !parser.failed()) {
+        std::tie(ec, n) = co_await stream.async_read_some(asio::buffer(buf), use_tuple);
+        if (!ec) parser.feed({buf, n}, waiter);
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
 // Not a coroutine, so the directory it consults is not kept alive by every open connection's
@@ -75,7 +116,8 @@ auth::connect_decision decide(const http_request& req, const server_state& state
 }  // namespace
 
 asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request req,
-                                         server_state& state) {
+                                         std::string early, worker& w) {
+    auto& state = w.state();
     auto decision = decide(req, state);
     using outcome = auth::connect_decision::outcome;
     if (decision.result == outcome::reject_http) {
@@ -88,21 +130,37 @@ asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request 
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         co_return;
     }
+    if (auto res = handshake_error(req)) {
+        res->keep_alive(false);
+        co_await http::async_write(stream, *res, use_tuple);
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        co_return;
+    }
     if (decision.result == outcome::accept && !state.try_reserve_connection()) {
         decision.result = outcome::close;
         decision.close_code = static_cast<std::uint16_t>(protocol::close_code::too_many);
         decision.reason = "too many connections";
     }
-
-    ws_stream ws(std::move(stream));
-    configure(ws, offers_subprotocol(req));
     if (decision.result == outcome::close) {
         state.counters.connections_refused.fetch_add(1);
-        co_await refuse_after_upgrade(std::move(ws), req, decision.close_code, decision.reason);
+        co_await refuse_after_upgrade(stream, req, decision.close_code, decision.reason);
         co_return;
     }
-    auto session = std::make_shared<ws_session>(std::move(ws), std::move(decision.who), state);
-    co_await ws_session::run(std::move(session), std::move(req));
+
+    const std::string answer = switching_protocols(req);
+    stream.expires_after(std::chrono::seconds(5));
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(answer), use_tuple);
+    if (ec) {
+        state.release_connection();
+        co_return;
+    }
+    stream.expires_never();
+    req = {};  // its headers are not needed for the connection's lifetime
+    auto conn = std::make_shared<ws_connection>(stream.release_socket(), std::move(decision.who),
+                                                decision.kind, decision.digest, w);
+    w.adopt(conn);
+    conn->start(early);
 }
 
 }  // namespace kata::server

@@ -56,9 +56,16 @@ bool raw_peer::fill(std::chrono::steady_clock::time_point deadline) {
 }
 
 bool raw_peer::connect(std::uint16_t port, const std::string& key, int receive_buffer) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (receive_buffer)
+    if (receive_buffer) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
+    return connect_with(port, key, "", "");
+}
+
+bool raw_peer::connect_with(std::uint16_t port, const std::string& key,
+                            const std::string& extra_headers, const std::string& trailing) {
+    if (fd_ < 0) fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -69,14 +76,15 @@ bool raw_peer::connect(std::uint16_t port, const std::string& key, int receive_b
         "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
         "Authorization: Bearer " +
-        key + "\r\n\r\n";
+        key + "\r\n" + extra_headers + "\r\n" + trailing;
     if (::send(fd_, req.data(), req.size(), 0) != static_cast<ssize_t>(req.size())) return false;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (in_.find("\r\n\r\n") == std::string::npos) {
         if (!fill(deadline)) return false;
     }
     const bool ok = in_.rfind("HTTP/1.1 101", 0) == 0;
-    in_.erase(0, in_.find("\r\n\r\n") + 4);
+    head_ = in_.substr(0, in_.find("\r\n\r\n") + 4);
+    in_.erase(0, head_.size());
     return ok;
 }
 
@@ -95,6 +103,24 @@ void raw_peer::send_text(const std::string& text) {
     for (std::size_t i = 0; i < text.size(); ++i)
         frame += static_cast<char>(text[i] ^ mask[i % 4]);
     ::send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);
+}
+
+void raw_peer::send_raw(const std::string& bytes) {
+    ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+}
+
+std::optional<std::string> raw_peer::next_text(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        int opcode = 0;
+        std::string payload;
+        while (const auto size = frame_at(in_, opcode, payload)) {
+            if (opcode == 8) return std::nullopt;  // left in place for read_until_close
+            in_.erase(0, size);
+            if (opcode == 1) return payload;
+        }
+        if (!fill(deadline)) return std::nullopt;
+    }
 }
 
 raw_peer::outcome raw_peer::read_until_close(std::chrono::milliseconds timeout) {

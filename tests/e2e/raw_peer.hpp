@@ -3,6 +3,7 @@
 // ping or a close, so it can play a frozen client or a consumer that stopped reading.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace kata::e2e {
@@ -13,7 +14,16 @@ class raw_peer {
     // Opens the socket (with SO_RCVBUF = receive_buffer when non-zero) and upgrades with
     // `Authorization: Bearer key`. False when anything but 101 came back.
     bool connect(std::uint16_t port, const std::string& key, int receive_buffer = 0);
+    // As connect, with extra request headers and bytes sent in the same write as the request.
+    bool connect_with(std::uint16_t port, const std::string& key, const std::string& extra_headers,
+                      const std::string& trailing);
+    // The status line and headers of the upgrade answer.
+    const std::string& response_head() const { return head_; }
     void send_text(const std::string& text);
+    // Bytes exactly as given: hand-built frames, fragments, bad frames.
+    void send_raw(const std::string& bytes);
+    // The payload of the next text frame, or nullopt after `timeout` or at a close.
+    std::optional<std::string> next_text(std::chrono::milliseconds timeout);
 
     struct outcome {
         bool ended = false;   // the server closed the TCP connection or sent a close frame
@@ -29,6 +39,7 @@ class raw_peer {
     bool fill(std::chrono::steady_clock::time_point deadline);
     int fd_ = -1;
     std::string in_;
+    std::string head_;
 };
 
 }  // namespace kata::e2e

@@ -12,12 +12,12 @@ using namespace std::chrono_literals;
 using clock = history_ring::clock;
 
 frame make_frame(std::size_t bytes, char c = 'x') {
-    return std::make_shared<const std::string>(bytes, c);
+    return protocol::shared_frame::copy_of(std::string(bytes, c));
 }
 
 std::vector<std::size_t> replay_sizes(const history_ring& ring, std::uint64_t since, bool& ok) {
     std::vector<std::size_t> sizes;
-    ok = ring.replay_after(since, [&](const frame& f) { sizes.push_back(f->size()); });
+    ok = ring.replay_after(since, [&](const frame& f) { sizes.push_back(f.size()); });
     return sizes;
 }
 

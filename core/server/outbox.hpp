@@ -1,0 +1,53 @@
+#pragma once
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <vector>
+
+#include "core/hub/subscriber.hpp"
+
+namespace kata::server {
+
+// A connection's frames waiting for the socket, written with one gather write per turn. Live
+// events and answers count against `max_queued_bytes`; a resume's replay does not (its frames are
+// shared with history, so it costs pointers, and it flows at the pace the client reads). Pure:
+// the connection does the writing.
+class outbox {
+  public:
+    explicit outbox(std::size_t max_counted_bytes) : max_(max_counted_bytes) {}
+
+    // Queues `f`; false (and nothing queued) when a counted frame would pass the bound.
+    bool push(hub::frame f, bool counted = true);
+
+    bool empty() const { return head_ == items_.size(); }
+    // Bytes of counted frames not yet fully written.
+    std::size_t queued_bytes() const { return counted_bytes_; }
+    // True when the first frame is partly written: nothing may be sent before its rest.
+    bool mid_frame() const { return offset_ != 0; }
+
+    // Fills up to `max` iovecs with the unwritten bytes, oldest first; returns how many.
+    std::size_t gather(iovec* out, std::size_t max) const;
+    // Marks `n` bytes as written (a gather write may stop anywhere, even inside a frame).
+    void consume(std::size_t n);
+
+    // Drops every frame not yet started (a slow consumer is being cut); a partly written one
+    // stays so the stream is still well framed for the close frame.
+    void drop_unstarted();
+    // Frees the list's memory once empty: an idle connection should hold none.
+    void release_memory();
+
+  private:
+    struct item {
+        hub::frame f;
+        bool counted;
+    };
+    void pop_front();
+
+    const std::size_t max_;
+    std::vector<item> items_;
+    std::size_t head_ = 0;    // first unwritten item
+    std::size_t offset_ = 0;  // bytes of items_[head_] already written
+    std::size_t counted_bytes_ = 0;
+};
+
+}  // namespace kata::server

@@ -1,0 +1,152 @@
+#include "core/server/worker.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+
+#include "core/protocol/ws_frame_writer.hpp"
+#include "core/server/ws_connection.hpp"
+
+namespace kata::server {
+namespace {
+
+// Every timer of every connection (heartbeat, write timeout, close deadline) is checked by one
+// sweep per thread: a few wake-ups per heartbeat interval, and four per close grace period.
+std::chrono::milliseconds tick_period_of(const config::server_config& cfg) {
+    const auto shortest = std::min(
+        {cfg.heartbeat.interval, cfg.heartbeat.timeout, cfg.limits.write_timeout, close_grace});
+    return std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(2),
+                                                 std::chrono::milliseconds(5000));
+}
+
+}  // namespace
+
+worker::worker(unsigned index, server_state& state)
+    : index_(index),
+      state_(state),
+      read_buffer_(new char[read_buffer_size]),
+      ping_frame_(protocol::ws::server_frame(protocol::ws::opcode::ping, {})),
+      tick_timer_(ioc_),
+      tick_period_(tick_period_of(state.config)) {}
+
+worker::~worker() {
+    stop();
+    join();
+    // Connections hold sockets of this io_context: they go before it does.
+    dirty_.clear();
+    ended_.clear();
+    connections_.clear();
+}
+
+void worker::start() {
+    schedule_tick();
+    thread_ = std::thread([this] { ioc_.run(); });
+}
+
+void worker::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void worker::deliver(const hub::channel& ch, std::uint64_t sequence, const hub::frame& f) {
+    bool first;
+    {
+        std::lock_guard lock(inbox_mutex_);
+        first = inbox_.empty();
+        inbox_.push_back({&ch, sequence, f});
+    }
+    // One post per batch: while the thread has not drained its inbox, later events ride along.
+    if (first) asio::post(ioc_, [this] { drain(); });
+}
+
+void worker::drain() {
+    draining_.clear();
+    {
+        std::lock_guard lock(inbox_mutex_);
+        draining_.swap(inbox_);
+    }
+    for (const auto& e : draining_)
+        fanout_.deliver(e.ch, e.sequence, e.f);
+    draining_.clear();
+    flush_dirty();
+}
+
+void worker::mark_dirty(ws_connection* c) {
+    dirty_.push_back(c);
+    if (!flush_posted_) {
+        flush_posted_ = true;
+        asio::post(ioc_, [this] { flush_dirty(); });
+    }
+}
+
+void worker::flush_dirty() {
+    flush_posted_ = false;
+    // A flush may end a connection or queue more (a close frame): take the list first.
+    std::vector<ws_connection*> batch;
+    batch.swap(dirty_);
+    for (ws_connection* c : batch)
+        c->flush_now();
+    if (dirty_.empty() && dirty_.capacity() < batch.capacity()) {
+        batch.clear();
+        dirty_.swap(batch);  // keep the larger buffer: no allocation per turn
+    }
+}
+
+void worker::adopt(std::shared_ptr<ws_connection> c) {
+    c->set_slot(connections_.size());
+    connections_.push_back(std::move(c));
+}
+
+void worker::forget(ws_connection* c) {
+    const std::size_t slot = c->slot();
+    if (slot >= connections_.size() || connections_[slot].get() != c) return;
+    // Whoever called is still inside the connection: it is freed on a later turn.
+    if (ended_.empty()) asio::post(ioc_, [this] { ended_.clear(); });
+    ended_.push_back(connections_[slot]);
+    if (slot + 1 != connections_.size()) {
+        connections_[slot] = std::move(connections_.back());
+        connections_[slot]->set_slot(slot);
+    }
+    connections_.pop_back();
+}
+
+void worker::schedule_tick() {
+    tick_timer_.expires_after(tick_period_);
+    tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        on_tick();
+        schedule_tick();
+    });
+}
+
+void worker::on_tick() {
+    const auto now = std::chrono::steady_clock::now();
+    // Backwards: a connection that ends removes itself by moving the last (already visited) one
+    // into its slot.
+    for (std::size_t i = connections_.size(); i-- > 0;) {
+        if (i >= connections_.size()) continue;
+        const auto c = connections_[i];
+        c->on_tick(now);
+    }
+}
+
+void worker::close_all(protocol::close_code code, const char* reason) {
+    asio::post(ioc_, [this, code, reason] {
+        for (std::size_t i = connections_.size(); i-- > 0;) {
+            if (i >= connections_.size()) continue;
+            const auto c = connections_[i];
+            c->begin_close(code, reason);
+        }
+    });
+}
+
+void worker::for_each_connection(std::function<void(ws_connection&)> fn) {
+    asio::post(ioc_, [this, fn = std::move(fn)] {
+        for (std::size_t i = connections_.size(); i-- > 0;) {
+            if (i >= connections_.size()) continue;
+            const auto c = connections_[i];
+            fn(*c);
+        }
+    });
+}
+
+}  // namespace kata::server

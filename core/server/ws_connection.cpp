@@ -1,0 +1,234 @@
+#include "core/server/ws_connection.hpp"
+
+#include <limits.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "core/protocol/ws_frame_writer.hpp"
+#include "core/server/log.hpp"
+#include "core/server/worker.hpp"
+
+namespace kata::server {
+namespace {
+
+constexpr std::size_t max_iov = IOV_MAX < 1024 ? IOV_MAX : 1024;
+// Reads per readiness event before yielding to the other connections of the thread.
+constexpr int reads_per_turn = 4;
+
+}  // namespace
+
+ws_connection::ws_connection(tcp::socket socket, auth::principal who, auth::credential_kind kind,
+                             std::string_view digest, worker& w)
+    : socket_(std::move(socket)),
+      who_(std::move(who)),
+      worker_(w),
+      state_(w.state()),
+      parser_({.max_message_bytes = state_.config.limits.max_message_bytes, .server_role = true}),
+      out_(state_.config.limits.max_queued_bytes),
+      limiter_(state_.config.limits.commands_per_second, clock::now()),
+      kind_(kind) {
+    std::copy_n(digest.data(), std::min(digest.size(), digest_.size()), digest_.data());
+    last_activity_ = last_ping_ = clock::now();
+}
+
+ws_connection::~ws_connection() = default;
+
+void ws_connection::start(std::string_view early) {
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);
+    state_.counters.connections_accepted.fetch_add(1);
+    log(log_level::debug, "connection open for " + who_.id);
+    if (!early.empty()) {
+        auto buf = worker_.read_buffer();
+        const auto n = std::min(early.size(), buf.size());
+        std::copy_n(early.data(), n, buf.data());
+        feed(buf.first(n));
+    }
+    if (!ended_) arm_read();
+}
+
+void ws_connection::arm_read() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code& ec) {
+                           if (ec || self->ended_) return;
+                           self->on_readable();
+                       });
+}
+
+void ws_connection::on_readable() {
+    auto buf = worker_.read_buffer();
+    for (int i = 0; i < reads_per_turn; ++i) {
+        const ssize_t n = ::recv(socket_.native_handle(), buf.data(), buf.size(), 0);
+        if (n > 0) {
+            last_activity_ = clock::now();
+            feed(buf.first(static_cast<std::size_t>(n)));
+            if (ended_) return;
+            if (static_cast<std::size_t>(n) < buf.size()) break;  // drained for now
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        // EOF or a socket error: the peer can send nothing more.
+        peer_closed_ = true;
+        end();
+        return;
+    }
+    arm_read();
+}
+
+void ws_connection::feed(std::span<char> bytes) {
+    if (parser_.failed() || parser_.closed()) return;  // we only wait for the peer to go away
+    const auto result = parser_.feed(bytes, *this);
+    if (result.error) {
+        begin_close(static_cast<protocol::close_code>(result.error->close_code),
+                    result.error->reason);
+        return;
+    }
+    if (!parser_.holds_partial()) parser_.release_memory();
+}
+
+void ws_connection::queue(hub::frame f, bool counted) {
+    if (ended_ || overflowed_) return;
+    if (closing_ && counted) return;  // nothing follows our close frame
+    if (!out_.push(std::move(f), counted)) {
+        // A slow consumer: its backlog is what we cut. Not here but at the flush, because the
+        // worker may be walking a channel's member list right now.
+        overflowed_ = true;
+    }
+    mark_dirty();
+}
+
+void ws_connection::push_event(const hub::frame& f) {
+    queue(f, true);
+}
+
+void ws_connection::mark_dirty() {
+    if (dirty_ || ended_) return;
+    dirty_ = true;
+    worker_.mark_dirty(this);
+}
+
+void ws_connection::flush_now() {
+    dirty_ = false;
+    if (ended_) return;
+    if (overflowed_ && !closing_) {
+        overflowed_ = false;
+        state_.counters.closed_slow_consumer.fetch_add(1);
+        begin_close(protocol::close_code::slow_consumer, "slow consumer");
+        overflowed_ = true;  // nothing more is queued for it
+    }
+    if (write_armed_) return;  // the socket is full; the write wait flushes when it drains
+    iovec iov[max_iov];
+    while (!out_.empty()) {
+        const std::size_t count = out_.gather(iov, max_iov);
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = count;
+        const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0) {
+            out_.consume(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            write_blocked_since_ = clock::now();
+            arm_write();
+            return;
+        }
+        end();  // the peer is gone
+        return;
+    }
+    out_.release_memory();
+    // Our close frame is out: once the peer's close came back (or it broke the protocol and
+    // will not send one we could read), the connection is over.
+    if (closing_ && peer_closed_) end();
+}
+
+void ws_connection::arm_write() {
+    write_armed_ = true;
+    socket_.async_wait(tcp::socket::wait_write,
+                       [self = shared_from_this()](const boost::system::error_code& ec) {
+                           self->write_armed_ = false;
+                           if (ec || self->ended_) return;
+                           self->flush_now();
+                       });
+}
+
+void ws_connection::queue_close_frame(std::uint16_t code, std::string_view reason) {
+    out_.push(protocol::ws::server_frame(protocol::ws::opcode::close,
+                                         protocol::ws::close_body(code, reason)),
+              false);
+    mark_dirty();
+}
+
+void ws_connection::begin_close(protocol::close_code code, const char* reason) {
+    if (closing_ || ended_) return;
+    closing_ = true;
+    close_code_ = static_cast<std::uint16_t>(code);
+    close_started_ = clock::now();
+    // A slow consumer's backlog is what we are cutting; anyone else gets what was already
+    // queued for them (answers, events) before the close frame.
+    if (code == protocol::close_code::slow_consumer) out_.drop_unstarted();
+    // After a protocol error the peer's bytes cannot be trusted to hold a close frame.
+    if (parser_.failed()) peer_closed_ = true;
+    queue_close_frame(close_code_, reason);
+}
+
+void ws_connection::on_close(std::optional<std::uint16_t> code, std::string_view) {
+    peer_closed_ = true;
+    if (closing_) {
+        // The answer to our close: done once our close frame has left.
+        if (out_.empty()) end();
+        return;
+    }
+    // The peer starts the close: echo its code (RFC 6455 5.5.1), after what is already queued.
+    closing_ = true;
+    close_started_ = clock::now();
+    close_code_ = code.value_or(1000);
+    if (code) {
+        queue_close_frame(*code, {});
+    } else {
+        out_.push(protocol::ws::server_frame(protocol::ws::opcode::close, {}), false);
+        mark_dirty();
+    }
+}
+
+void ws_connection::on_tick(clock::time_point now) {
+    if (ended_) return;
+    const auto& cfg = state_.config;
+    if (closing_) {
+        if (now - close_started_ > close_grace) end();
+        return;
+    }
+    if (write_armed_ && now - write_blocked_since_ > cfg.limits.write_timeout) {
+        state_.counters.closed_write_timeout.fetch_add(1);
+        log(log_level::info, "write timeout: closing connection of " + who_.id);
+        end();
+        return;
+    }
+    if (now - last_activity_ > cfg.heartbeat.timeout) {
+        state_.counters.closed_heartbeat.fetch_add(1);
+        begin_close(protocol::close_code::heartbeat_timeout, "heartbeat timeout");
+        return;
+    }
+    if (now - last_ping_ >= cfg.heartbeat.interval) {
+        last_ping_ = now;
+        queue(worker_.ping_frame(), false);
+    }
+}
+
+void ws_connection::end() {
+    if (ended_) return;
+    ended_ = true;
+    for (hub::channel* ch : subscriptions_)
+        leave(ch);
+    subscriptions_.clear();
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    state_.release_connection();
+    worker_.forget(this);  // may drop the last reference but the caller's
+}
+
+}  // namespace kata::server

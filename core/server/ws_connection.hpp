@@ -1,0 +1,114 @@
+#pragma once
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/auth/directory.hpp"
+#include "core/auth/principal.hpp"
+#include "core/hub/local_fanout.hpp"
+#include "core/protocol/close_codes.hpp"
+#include "core/protocol/command.hpp"
+#include "core/protocol/ws_frame_parser.hpp"
+#include "core/server/beast_types.hpp"
+#include "core/server/command_rate_limiter.hpp"
+#include "core/server/outbox.hpp"
+#include "core/server/server_state.hpp"
+
+namespace kata::server {
+
+class worker;
+
+// How long a close may take once decided (close frame out, peer's close back) before the socket
+// is cut. Short, so a slow consumer's memory and socket are released "at once".
+inline constexpr std::chrono::milliseconds close_grace{1000};
+
+// One authenticated WebSocket connection after the upgrade, on its worker's thread only. It owns
+// no coroutine, no timer and no read buffer: it waits for readability, reads into the worker's
+// buffer, parses with our RFC 6455 codec (keeping only a partial frame's bytes) and writes its
+// outbox with one gather write per turn. The worker's sweep keeps its heartbeat and deadlines.
+class ws_connection final : public hub::delivery_target,
+                            public std::enable_shared_from_this<ws_connection>,
+                            private protocol::ws::frame_handler {
+  public:
+    using clock = std::chrono::steady_clock;
+
+    ws_connection(tcp::socket socket, auth::principal who, auth::credential_kind kind,
+                  std::string_view digest, worker& w);
+    ~ws_connection() override;
+
+    // Starts serving; `early` holds bytes the client sent right after its upgrade request.
+    void start(std::string_view early);
+
+    // hub::delivery_target: a live event from the worker's fanout.
+    void push_event(const hub::frame& f) override;
+
+    // Worker thread: writes what is queued now (the worker calls it at the end of a turn).
+    void flush_now();
+    void on_tick(clock::time_point now);
+    void begin_close(protocol::close_code code, const char* reason);
+
+    // The directory was reloaded: re-checks the principal and every subscription.
+    void recheck(const auth::directory& dir);
+
+    const auth::principal& who() const { return who_; }
+    std::size_t slot() const { return slot_; }
+    void set_slot(std::size_t s) { slot_ = s; }
+    bool is_dirty() const { return dirty_; }
+
+  private:
+    // protocol::ws::frame_handler
+    bool on_text(std::string_view message) override;
+    bool on_binary(std::string_view message) override;
+    bool on_ping(std::string_view payload) override;
+    bool on_pong(std::string_view payload) override;
+    void on_close(std::optional<std::uint16_t> code, std::string_view reason) override;
+
+    bool admit_frame();  // the command rate limit, for every client frame
+    void handle_command(std::string_view text);
+    void on_subscribe(const protocol::command& cmd);
+    void on_unsubscribe(const protocol::command& cmd);
+    void leave(hub::channel* ch);
+    void send_control(std::string_view type, const std::string* channel, std::string payload);
+    void send_error(std::string_view code, std::string_view message, std::string_view request_id,
+                    const std::string* channel = nullptr);
+    hub::frame control_frame(std::string_view type, const std::string* channel,
+                             std::string payload);
+
+    void feed(std::span<char> bytes);
+    void arm_read();
+    void on_readable();
+    void arm_write();
+    void queue(hub::frame f, bool counted);
+    void queue_close_frame(std::uint16_t code, std::string_view reason);
+    void mark_dirty();
+    void end();  // closes the socket and frees everything; idempotent
+
+    tcp::socket socket_;
+    auth::principal who_;
+    std::array<char, 64> digest_{};  // the credential's SHA-256, hex: re-checked on reloads
+    worker& worker_;
+    server_state& state_;
+    protocol::ws::frame_parser parser_;
+    outbox out_;
+    command_rate_limiter limiter_;
+    std::vector<hub::channel*> subscriptions_;
+
+    clock::time_point last_activity_;
+    clock::time_point last_ping_;
+    clock::time_point write_blocked_since_;
+    clock::time_point close_started_;
+    std::size_t slot_ = 0;
+    std::uint16_t close_code_ = 0;
+    auth::credential_kind kind_;
+    bool dirty_ = false;
+    bool write_armed_ = false;
+    bool overflowed_ = false;   // a live event passed max_queued_bytes: cut with 4008
+    bool closing_ = false;      // our close frame is queued or sent
+    bool peer_closed_ = false;  // the peer's close frame arrived (or it can no longer send one)
+    bool ended_ = false;
+};
+
+}  // namespace kata::server
