@@ -87,7 +87,7 @@ class outbox_target final : public hub::delivery_target {
   public:
     explicit outbox_target(std::vector<outbox_target*>& dirty) : out_(1 << 20), dirty_(&dirty) {}
     void push_event(const hub::frame& f) override {
-        out_.push(f);
+        out_.push_borrowed(f);  // as a connection does: the turn owns the frame
         if (!marked_) {
             marked_ = true;
             dirty_->push_back(this);
@@ -123,9 +123,11 @@ class outbox_target final : public hub::delivery_target {
 class thread_sink final : public hub::subscriber {
   public:
     void deliver(const hub::channel& ch, std::uint64_t sequence, const hub::frame& f) override {
+        turn.push_back(f);  // held until the outboxes are written, as the worker's inbox does
         fanout.deliver(&ch, sequence, f);
     }
     hub::local_fanout fanout;
+    std::vector<hub::frame> turn;
 };
 
 // A typical small event: what a status change looks like on the wire.
@@ -144,10 +146,12 @@ void BM_HubFanout(benchmark::State& state) {
         targets.push_back(std::make_unique<outbox_target>(dirty));
         sink.fanout.add(att.ch, targets.back().get(), att.after_sequence);
     }
+    sink.turn.reserve(4);
     const auto flush = [&] {
         for (auto* t : dirty)
             t->write_all();
         dirty.clear();
+        sink.turn.clear();
     };
     // Fill the history ring first, so the timed loop sees its steady state (evicting one old
     // event per new one) rather than its growth; and warm every outbox's storage.

@@ -2,13 +2,44 @@
 
 namespace kata::server {
 
+outbox::~outbox() {
+    for (std::size_t i = head_; i < items_.size(); ++i)
+        discard(items_[i]);
+}
+
+void outbox::discard(item& it) {
+    if (it.borrowed) {
+        it.f.forget();
+    } else {
+        it.f = {};
+    }
+}
+
 bool outbox::push(hub::frame f, bool counted) {
     if (counted) {
         if (counted_bytes_ + f.size() > max_) return false;
         counted_bytes_ += f.size();
     }
-    items_.push_back({std::move(f), counted});
+    items_.push_back({std::move(f), counted, false});
     return true;
+}
+
+bool outbox::push_borrowed(const hub::frame& f) {
+    if (counted_bytes_ + f.size() > max_) return false;
+    counted_bytes_ += f.size();
+    items_.push_back({hub::frame::borrow(f), true, true});
+    ++borrowed_;
+    return true;
+}
+
+void outbox::pin_borrowed() {
+    if (borrowed_ == 0) return;
+    for (std::size_t i = head_; i < items_.size(); ++i) {
+        if (!items_[i].borrowed) continue;
+        items_[i].f.pin();
+        items_[i].borrowed = false;
+    }
+    borrowed_ = 0;
 }
 
 std::size_t outbox::gather(iovec* out, std::size_t max) const {
@@ -25,7 +56,8 @@ std::size_t outbox::gather(iovec* out, std::size_t max) const {
 void outbox::pop_front() {
     auto& it = items_[head_];
     if (it.counted) counted_bytes_ -= it.f.size();
-    it.f = {};
+    if (it.borrowed) --borrowed_;
+    discard(it);
     ++head_;
     offset_ = 0;
     if (head_ == items_.size()) {
@@ -54,8 +86,11 @@ void outbox::consume(std::size_t n) {
 
 void outbox::drop_unstarted() {
     const std::size_t keep = head_ + (mid_frame() ? 1 : 0);
-    for (std::size_t i = keep; i < items_.size(); ++i)
+    for (std::size_t i = keep; i < items_.size(); ++i) {
         if (items_[i].counted) counted_bytes_ -= items_[i].f.size();
+        if (items_[i].borrowed) --borrowed_;
+        discard(items_[i]);
+    }
     items_.resize(keep);
     if (head_ == items_.size()) {
         items_.clear();
@@ -64,7 +99,8 @@ void outbox::drop_unstarted() {
 }
 
 void outbox::release_memory() {
-    if (empty() && items_.capacity() > 0) std::vector<item>{}.swap(items_);
+    // A few slots stay: freeing them after every write would cost an allocation per delivery.
+    if (empty() && items_.capacity() > retained_slots) std::vector<item>{}.swap(items_);
 }
 
 }  // namespace kata::server

@@ -15,9 +15,16 @@ namespace kata::server {
 class outbox {
   public:
     explicit outbox(std::size_t max_counted_bytes) : max_(max_counted_bytes) {}
+    ~outbox();
+    outbox(const outbox&) = delete;
+    outbox& operator=(const outbox&) = delete;
 
     // Queues `f`; false (and nothing queued) when a counted frame would pass the bound.
     bool push(hub::frame f, bool counted = true);
+    // Queues a live event without taking a reference: the fanout turn owns one until the end of
+    // the turn, by which point pin_borrowed() must have run if anything is left unwritten.
+    bool push_borrowed(const hub::frame& f);
+    void pin_borrowed();
 
     bool empty() const { return head_ == items_.size(); }
     // Bytes of counted frames not yet fully written.
@@ -33,21 +40,25 @@ class outbox {
     // Drops every frame not yet started (a slow consumer is being cut); a partly written one
     // stays so the stream is still well framed for the close frame.
     void drop_unstarted();
-    // Frees the list's memory once empty: an idle connection should hold none.
+    // Frees the list's memory once empty, past a few slots: an idle connection holds little.
     void release_memory();
+    static constexpr std::size_t retained_slots = 4;
 
   private:
     struct item {
         hub::frame f;
         bool counted;
+        bool borrowed;
     };
     void pop_front();
+    static void discard(item& it);
 
     const std::size_t max_;
     std::vector<item> items_;
     std::size_t head_ = 0;    // first unwritten item
     std::size_t offset_ = 0;  // bytes of items_[head_] already written
     std::size_t counted_bytes_ = 0;
+    std::size_t borrowed_ = 0;  // items holding no reference
 };
 
 }  // namespace kata::server

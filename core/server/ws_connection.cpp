@@ -100,7 +100,11 @@ void ws_connection::queue(hub::frame f, bool counted) {
 }
 
 void ws_connection::push_event(const hub::frame& f) {
-    queue(f, true);
+    // Only the worker's drain calls this, and it holds `f` until its flush is over: the outbox
+    // borrows the frame, and pins it only if the socket does not take it this turn.
+    if (ended_ || overflowed_ || closing_) return;
+    if (!out_.push_borrowed(f)) overflowed_ = true;
+    mark_dirty();
 }
 
 void ws_connection::mark_dirty() {
@@ -118,7 +122,10 @@ void ws_connection::flush_now() {
         begin_close(protocol::close_code::slow_consumer, "slow consumer");
         overflowed_ = true;  // nothing more is queued for it
     }
-    if (write_armed_) return;  // the socket is full; the write wait flushes when it drains
+    if (write_armed_) {  // the socket is full; the write wait flushes when it drains
+        out_.pin_borrowed();
+        return;
+    }
     iovec iov[max_iov];
     while (!out_.empty()) {
         const std::size_t count = out_.gather(iov, max_iov);
@@ -132,6 +139,7 @@ void ws_connection::flush_now() {
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            out_.pin_borrowed();
             write_blocked_since_ = clock::now();
             arm_write();
             return;

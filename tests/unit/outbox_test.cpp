@@ -92,3 +92,32 @@ TEST(Outbox, ReleasesItsMemoryWhenEmpty) {
 
 }  // namespace
 }  // namespace kata::server
+
+namespace kata::server {
+namespace {
+
+TEST(Outbox, BorrowedFramesArePinnedWhenTheyOutliveTheTurn) {
+    std::string wire;
+    {
+        outbox out(1024);
+        {
+            const auto owner = frame_of("live-event");
+            ASSERT_TRUE(out.push_borrowed(owner));
+            EXPECT_EQ(write_some(out, 4), "live");
+            out.pin_borrowed();  // the socket was full: the rest waits past the turn
+        }  // the turn's owning handle is gone
+        wire = write_some(out, 100);
+    }
+    EXPECT_EQ(wire, "-event");
+}
+
+TEST(Outbox, BorrowedFramesCountAgainstTheBound) {
+    outbox out(8);
+    const auto owner = frame_of("123456");
+    EXPECT_TRUE(out.push_borrowed(owner));
+    EXPECT_FALSE(out.push_borrowed(owner));
+    EXPECT_EQ(write_some(out, 100), "123456");
+}
+
+}  // namespace
+}  // namespace kata::server
