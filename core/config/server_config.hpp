@@ -31,6 +31,12 @@ struct history_settings {
     std::size_t max_bytes = 4 * 1048576;  // and no more bytes than this, per channel
 };
 
+// Dev mode only (`kata-rt serve` without --config); never set from a config file.
+struct dev_settings {
+    bool enabled = false;       // serves GET / (the dev page and its assets) and GET /dev/login
+    std::string session_token;  // the session cookie value GET /dev/login hands out
+};
+
 // The config file of PROTOCOL.md, with its defaults.
 struct server_config {
     std::string listen_host = "127.0.0.1";
@@ -42,6 +48,7 @@ struct server_config {
     limit_settings limits;
     history_settings history;
     auth::directory_config directory;
+    dev_settings dev;  // off unless dev mode
 };
 
 }  // namespace kata::config
