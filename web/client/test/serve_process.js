@@ -115,35 +115,6 @@ export function nextEvent(client, event, pred = () => true, timeoutMs = 15000) {
   });
 }
 
-/** Resolves once `check()` is true, re-checked whenever `emitter` calls the returned notify. */
-export function waiter(timeoutMs = 15000) {
-  const waits = [];
-  return {
-    notify() {
-      for (const w of [...waits]) w.check();
-    },
-    until(what, check) {
-      return new Promise((resolve, reject) => {
-        const w = {
-          check: () => {
-            const value = check();
-            if (!value) return;
-            clearTimeout(w.timer);
-            waits.splice(waits.indexOf(w), 1);
-            resolve(value);
-          },
-          timer: setTimeout(() => {
-            waits.splice(waits.indexOf(w), 1);
-            reject(new Error(`timed out waiting for ${what}`));
-          }, timeoutMs),
-        };
-        waits.push(w);
-        w.check();
-      });
-    },
-  };
-}
-
 /**
  * A TCP relay on a free loopback port in front of `targetPort`: cut() drops every relayed
  * connection (a network loss the server does not see as a restart); block(true) refuses new ones.
