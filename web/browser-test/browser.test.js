@@ -136,6 +136,10 @@ test('the dev page logs in, subscribes, shows published events, and survives a r
   await page.waitForSelector(`#events tr[data-event-id="${e4}"]`, WAIT);
 
   await page.screenshot({ path: path.join(artifacts, 'dev-page-after-restart.png'), fullPage: true });
+
+  // A reload keeps the typed channels and subscribes again.
+  await page.reload();
+  await page.waitForSelector('#subs li.confirmed[data-channel="team:dev"]', WAIT);
   assert.deepEqual(consoleErrors, []);
   await page.close();
 });

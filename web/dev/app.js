@@ -57,7 +57,14 @@ client.on('reconnecting', (info) => {
 client.on('disconnected', (info) => {
   stopCountdown();
   setState('disconnected');
-  $('countdown').textContent = `${info.code} ${info.reason}`;
+  $('countdown').textContent = `${info.code} ${info.reason} `;
+  if (info.code === 4401) {
+    // E.g. the dev server restarted with another key: its session token changed too.
+    const a = document.createElement('a');
+    a.href = '/dev/login';
+    a.textContent = 'log in again';
+    $('countdown').append(a);
+  }
 });
 client.on('error', (err) => {
   notice('error', `error${err.channel ? ` on ${err.channel}` : ''}: ${err.code || err.kind} ${err.message}`);
@@ -146,25 +153,47 @@ function renderSubs() {
   }
 }
 
+// The channels survive a reload of the page (this browser only).
+const STORAGE_KEY = 'kata-rt-dev-channels';
+function saveChannels() {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify([...handles.keys()]));
+  } catch {
+    // storage disabled: the list just does not survive a reload
+  }
+}
+
+function addChannel(channel) {
+  if (!isValidChannel(channel)) {
+    notice('error', `not a channel: ${channel} (spec:ID, agent:ID or team:ID)`);
+    return;
+  }
+  if (!handles.has(channel)) handles.set(channel, client.subscribe(channel, onEvent));
+  if (!$('publish-channel').value) $('publish-channel').value = channel;
+}
+
 function dropChannel(channel) {
   handles.get(channel)?.unsubscribe();
   handles.delete(channel);
   confirmed.delete(channel);
   renderSubs();
+  saveChannels();
 }
 
 $('subscribe-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  for (const channel of $('channel-input').value.split(/[\s,]+/).filter(Boolean)) {
-    if (!isValidChannel(channel)) {
-      notice('error', `not a channel: ${channel} (spec:ID, agent:ID or team:ID)`);
-      continue;
-    }
-    if (!handles.has(channel)) handles.set(channel, client.subscribe(channel, onEvent));
-  }
+  for (const channel of $('channel-input').value.split(/[\s,]+/).filter(Boolean)) addChannel(channel);
   $('channel-input').value = '';
   renderSubs();
+  saveChannels();
 });
+
+try {
+  for (const channel of JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '[]')) addChannel(channel);
+} catch {
+  // nothing stored, or not a list
+}
+renderSubs();
 
 $('filter').addEventListener('input', () => {
   for (const tr of $('events').children) tr.hidden = !matchesFilter(tr);
