@@ -89,7 +89,8 @@ export interface RealtimeClientOptions {
   /** Receives an exception thrown by a listener or an onEvent handler (the client carries on).
    *  Default: the platform's reportError, else rethrown from a microtask. */
   reportError?: (error: unknown) => void;
-  /** Where `online`/`offline` and `document`'s `visibilitychange` come from. Default globalThis. */
+  /** Where `online`/`offline`, `navigator.onLine` and `document`'s `visibilitychange` come from;
+   *  null for none. Default globalThis (the window in a browser). */
   environment?: any;
 }
 

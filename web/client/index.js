@@ -193,7 +193,8 @@ export class RealtimeClient {
       options.random ?? Math.random,
     );
     this._reportError = options.reportError ?? defaultReportError;
-    this._env = options.environment ?? globalThis; // where `online` / `visibilitychange` come from
+    // Where `online`/`offline`, navigator.onLine and `visibilitychange` come from; null: nowhere.
+    this._env = 'environment' in options ? options.environment : globalThis;
     this._listeners = new Map();
     this._channels = new Map(); // channel -> { handlers: Set, lastEventId, seen: DedupeWindow }
     this._state = 'connecting';
