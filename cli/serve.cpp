@@ -86,6 +86,8 @@ void run_serve(const serve_options& opts) {
         std::tie(cfg.listen_host, cfg.listen_port) =
             std::get<std::pair<std::string, std::uint16_t>>(listen);
     }
+    // The dev page connects from the server's own origin; with port 0 it is not known yet.
+    if (!dev_key.empty() && cfg.listen_port != 0) config::allow_dev_origins(cfg, cfg.listen_port);
 
     // Signals are taken synchronously by this thread; server threads inherit the blocked mask.
     sigset_t signals;
@@ -112,6 +114,7 @@ void run_serve(const serve_options& opts) {
         } else {
             std::cerr << "  API key (shown once; scopes subscribe, publish): " << dev_key << "\n";
         }
+        std::cerr << "  dev page: http://127.0.0.1:" << srv.port() << "/dev/login\n";
     }
     const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     std::cerr << "kata-rt serve: listening on ws://" << shown_host << ":" << srv.port() << "/v1/ws"

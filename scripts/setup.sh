@@ -10,7 +10,15 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev   # libFuzzer targets
   curl python3-websockets       # the README's interoperability example
+  chromium                      # headless browser for the dev page's tests (web/browser-test)
 )
+
+# Node 20 and its npm come with the machine image (not Debian's npm, whose install conflicts with
+# it); the JavaScript client's tests (ctest label `web`) need both and are left out without them.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: WARNING: node and npm not found: the JavaScript client's tests (web/) will not" \
+       "run. Install Node.js 20 with its own npm (not Debian's npm package)." >&2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,4 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh "$@"
+# The JavaScript packages' pinned dev dependencies (ws, typescript, playwright-core), from their
+# committed lock files.
+if command -v npm >/dev/null; then
+  while IFS= read -r lock; do
+    (cd "$(dirname "$lock")" && npm ci --no-audit --no-fund --loglevel=error)
+  done < <(find web -name package-lock.json -not -path '*/node_modules/*' | sort)
+fi
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j2 --timeout 120

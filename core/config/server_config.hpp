@@ -32,6 +32,12 @@ struct history_settings {
     std::size_t max_total_bytes = 256u * 1048576;  // over all channels; the oldest go first
 };
 
+// Dev mode only (`kata-rt serve` without --config); never set from a config file.
+struct dev_settings {
+    bool enabled = false;       // serves GET / (the dev page and its assets) and GET /dev/login
+    std::string session_token;  // the session cookie value GET /dev/login hands out
+};
+
 // The config file of PROTOCOL.md, with its defaults.
 struct server_config {
     std::string listen_host = "127.0.0.1";
@@ -43,6 +49,7 @@ struct server_config {
     limit_settings limits;
     history_settings history;
     auth::directory_config directory;
+    dev_settings dev;  // off unless dev mode
 };
 
 }  // namespace kata::config

@@ -7,6 +7,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "core/server/dev_page.hpp"
 #include "core/server/http_responses.hpp"
 #include "core/server/publish_route.hpp"
 #include "core/server/worker.hpp"
@@ -24,6 +25,7 @@ std::string_view path_of(const http_request& req) {
 }
 
 http_response route(const http_request& req, server_state& state) {
+    if (auto dev = dev_page_route(req, state)) return std::move(*dev);  // dev mode only
     const auto path = path_of(req);
     if (path == "/healthz") {
         if (req.method() != http::verb::get && req.method() != http::verb::head) {

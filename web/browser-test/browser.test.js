@@ -1,0 +1,186 @@
+// The dev page of `kata-rt serve` in Debian's headless Chromium, driven by playwright-core (no
+// browser download: executablePath). Logs in, subscribes, shows an event published with
+// `kata-rt publish`, survives a server restart without duplicates, and a page from an origin that
+// is not allowed cannot connect (403 before the upgrade). A screenshot is kept as an artifact.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { freePort, startServe, stop, publish, randomKey } from '../client/test/serve_process.js';
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  throw new Error('playwright-core is missing: run `npm ci` in web/browser-test (scripts/test.sh does)');
+}
+
+const executablePath = process.env.KATA_RT_CHROMIUM || '/usr/bin/chromium';
+const artifacts = process.env.KATA_RT_WEB_ARTIFACTS || path.join(process.cwd(), 'artifacts');
+const WAIT = { timeout: 20000 };
+
+const apiKey = randomKey();
+let port;
+let server;
+let browser;
+let profile;
+let foreign;
+
+before(async () => {
+  if (!existsSync(executablePath)) {
+    throw new Error(`${executablePath} not found: scripts/setup.sh installs Debian's chromium`);
+  }
+  mkdirSync(artifacts, { recursive: true });
+  port = await freePort();
+  server = await startServe({ port, apiKey });
+  profile = mkdtempSync(path.join(tmpdir(), 'kata-rt-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    chromiumSandbox: false,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) await stop(server.child);
+  if (foreign) await new Promise((resolve) => foreign.close(resolve));
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const rowIds = (page) =>
+  page.$$eval('#events tr', (rows) => rows.map((r) => r.dataset.eventId));
+
+test('the dev page logs in, subscribes, shows published events, and survives a restart', async () => {
+  const page = await browser.newPage();
+  const consoleErrors = [];
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+
+  // Without a session the page offers the login; the login sets the cookie and comes back.
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.click('#login');
+  await page.waitForURL(`http://127.0.0.1:${port}/`, WAIT);
+  const cookies = await browser.cookies(`http://127.0.0.1:${port}`);
+  const session = cookies.find((c) => c.name === 'kata_session');
+  assert.ok(session, 'the login set kata_session');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Strict');
+  await page.waitForSelector('#state.state-connected', WAIT);
+
+  await page.fill('#channel-input', 'team:dev');
+  await page.click('#subscribe-btn');
+  await page.waitForSelector('#subs li.confirmed[data-channel="team:dev"]', WAIT);
+
+  const e1 = await publish({ port, apiKey, channel: 'team:dev', type: 'agent_status_changed', payload: { status: 'running', agent: 'a-42' } });
+  const row1 = await page.waitForSelector(`#events tr[data-event-id="${e1}"]`, WAIT);
+  const text1 = await row1.innerText();
+  assert.match(text1, /team:dev/);
+  assert.match(text1, /agent_status_changed/);
+  assert.match(text1, /"status": "running"/, 'the payload is pretty-printed');
+  assert.match(text1, /"agent": "a-42"/);
+
+  // The screenshot artifact, taken while the page shows the event.
+  const shot = path.join(artifacts, 'dev-page.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  assert.ok(existsSync(shot));
+  const body = await page.innerText('body');
+  assert.ok(body.includes(e1) && body.includes('agent_status_changed') && body.includes('"agent": "a-42"'),
+    'the screenshotted page shows the event');
+
+  // kill -9 and restart on the same port with the same key: the page's cookie still works.
+  await stop(server.child);
+  server = null;
+  await page.waitForSelector('#state.state-reconnecting', WAIT);
+  assert.match(await page.innerText('#countdown'), /retry|retrying/);
+  server = await startServe({ port, apiKey });
+  await page.waitForSelector('#state.state-connected', WAIT);
+  await page.waitForSelector('#subs li.confirmed[data-channel="team:dev"]', WAIT);
+  // A restarted server has no history: the page says the channel must be reloaded.
+  await page.waitForSelector('#notices li.resync', WAIT);
+
+  // Publish from the page's own publish box, with the printed dev key.
+  await page.fill('#publish-key', apiKey);
+  await page.fill('#publish-channel', 'team:dev');
+  await page.selectOption('#publish-type', 'log_entry');
+  await page.fill('#publish-payload', '{"line":"from the page"}');
+  await page.click('#publish-btn');
+  await page.waitForFunction(() => /^published evt_/.test(document.querySelector('#publish-result').textContent), null, WAIT);
+  const e2 = (await page.innerText('#publish-result')).replace('published ', '').trim();
+  await page.waitForSelector(`#events tr[data-event-id="${e2}"]`, WAIT);
+
+  const e3 = await publish({ port, apiKey, channel: 'team:dev', type: 'task_completed', payload: { n: 3 } });
+  await page.waitForSelector(`#events tr[data-event-id="${e3}"]`, WAIT);
+  assert.deepEqual(await rowIds(page), [e3, e2, e1], 'each event once, newest first');
+  assert.equal(await page.innerText('#event-count'), '3');
+
+  // The filter hides rows that do not match; the pause button holds events back.
+  await page.fill('#filter', 'from the page');
+  assert.deepEqual(
+    await page.$$eval('#events tr:not([hidden])', (rows) => rows.map((r) => r.dataset.eventId)),
+    [e2],
+  );
+  await page.fill('#filter', '');
+  await page.click('#pause-btn');
+  const e4 = await publish({ port, apiKey, channel: 'team:dev', type: 'log_entry', payload: { n: 4 } });
+  await page.waitForFunction(() => document.querySelector('#paused-info').textContent === '1 held', null, WAIT);
+  assert.equal((await rowIds(page)).includes(e4), false, 'paused: not shown yet');
+  await page.click('#pause-btn');
+  await page.waitForSelector(`#events tr[data-event-id="${e4}"]`, WAIT);
+
+  await page.screenshot({ path: path.join(artifacts, 'dev-page-after-restart.png'), fullPage: true });
+
+  // A reload keeps the typed channels and subscribes again.
+  await page.reload();
+  await page.waitForSelector('#subs li.confirmed[data-channel="team:dev"]', WAIT);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('a page from an origin that is not allowed cannot connect: 403 before the upgrade', async () => {
+  // Another loopback origin, in the same browser: the kata_session cookie is sent along, so the
+  // server's Origin check is what refuses it.
+  const otherPort = await freePort();
+  const target = `ws://127.0.0.1:${port}/v1/ws`;
+  foreign = http.createServer((_req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(`<!doctype html><title>foreign</title><pre id="out"></pre><script>
+      const out = document.getElementById('out');
+      const ws = new WebSocket(${JSON.stringify(target)}, ['kata-rt.v1']);
+      ws.onopen = () => { out.textContent += 'open;'; };
+      ws.onclose = (e) => { out.textContent += 'close ' + e.code + ';'; };
+    </script>`);
+  });
+  await new Promise((resolve) => foreign.listen(otherPort, '127.0.0.1', resolve));
+
+  const cookies = await browser.cookies(`http://127.0.0.1:${port}`);
+  assert.ok(cookies.some((c) => c.name === 'kata_session'), 'the browser holds the session cookie');
+
+  const page = await browser.newPage();
+  const consoleLines = [];
+  const saw403 = new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no 403 in the console: ${JSON.stringify(consoleLines)}`)),
+      WAIT.timeout,
+    );
+    page.on('console', (msg) => {
+      consoleLines.push(msg.text());
+      if (/Unexpected response code: 403/.test(msg.text())) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  await page.goto(`http://127.0.0.1:${otherPort}/`);
+  await saw403; // Chromium's own report of the refused upgrade
+  await page.waitForFunction(() => document.getElementById('out').textContent.includes('close'), null, WAIT);
+  assert.equal(await page.innerText('#out'), 'close 1006;', 'never opened');
+  await page.close();
+});
