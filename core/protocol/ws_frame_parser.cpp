@@ -51,6 +51,7 @@ void frame_parser::fail(std::uint16_t close_code, const char* reason) {
     failed_ = true;
     error_ = {close_code, reason};
     in_frame_ = false;
+    message_op_ = 0;
     // The connection is closing: nothing held is of use any more.
     std::string().swap(pending_);
     std::string().swap(message_);
