@@ -1,5 +1,7 @@
 #include "core/server/server.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <future>
@@ -65,7 +67,11 @@ asio::awaitable<void> sweep_loop(server_state& state) {
     while (!state.stopping.load()) {
         timer.expires_after(period);
         co_await timer.async_wait(use_tuple);
+        const auto held = state.hub.history_bytes();
         state.hub.sweep(std::chrono::steady_clock::now());
+        // Expired history leaves free memory scattered over the heap; give it back to the system
+        // when a lot went at once, so RSS follows what is held rather than staying at the peak.
+        if (held - std::min(held, state.hub.history_bytes()) > 16 * 1024 * 1024) ::malloc_trim(0);
     }
 }
 
@@ -83,9 +89,7 @@ tcp::endpoint resolve_listen(const std::string& host, std::uint16_t port) {
 struct server::impl {
     impl(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
         : state(std::move(cfg), std::move(dir)) {
-        const auto& c = state.config;
-        const unsigned n =
-            c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency());
+        const unsigned n = server_state::worker_count(state.config);
         for (unsigned i = 0; i < n; ++i)
             workers.push_back(std::make_unique<worker>(i, state));
         acceptor.emplace(workers.front()->context());

@@ -3,11 +3,13 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "core/auth/directory.hpp"
 #include "core/config/server_config.hpp"
 #include "core/hub/hub.hpp"
 #include "core/protocol/close_codes.hpp"
+#include "core/server/fanout_lag.hpp"
 #include "core/server/server_stats.hpp"
 
 namespace kata::server {
@@ -17,12 +19,14 @@ class server_state {
   public:
     server_state(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
         : config(std::move(cfg)),
+          lag(worker_count(config)),
           hub(hub::hub::settings{
               {config.history.size, config.history.max_bytes, config.history.ttl},
               config.history.max_total_bytes}),
           directory_(std::move(dir)) {}
 
     const config::server_config config;
+    fanout_lag lag;
     hub::hub hub;
     server_counters counters;
     std::atomic<bool> stopping{false};
@@ -56,6 +60,11 @@ class server_state {
     bool wait_until_closed(Duration limit) {
         std::unique_lock lock(closed_mutex_);
         return all_closed_.wait_for(lock, limit, [this] { return counters.connections == 0; });
+    }
+
+    // `threads`, with 0 meaning one per core.
+    static unsigned worker_count(const config::server_config& c) {
+        return c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency());
     }
 
   private:

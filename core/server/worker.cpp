@@ -55,7 +55,10 @@ void worker::deliver(const hub::channel& ch, std::uint64_t sequence, const hub::
         inbox_.push_back({&ch, sequence, f});
     }
     // One post per batch: while the thread has not drained its inbox, later events ride along.
-    if (first) asio::post(ioc_, [this] { drain(); });
+    if (first) {
+        state_.lag.queued(index_);
+        asio::post(ioc_, [this] { drain(); });
+    }
 }
 
 void worker::drain() {
@@ -63,6 +66,7 @@ void worker::drain() {
     {
         std::lock_guard lock(inbox_mutex_);
         draining_.swap(inbox_);
+        state_.lag.drained(index_);
     }
     for (const auto& e : draining_)
         fanout_.deliver(e.ch, e.sequence, e.f);

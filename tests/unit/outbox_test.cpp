@@ -105,7 +105,7 @@ TEST(Outbox, BorrowedFramesArePinnedWhenTheyOutliveTheTurn) {
             ASSERT_TRUE(out.push_borrowed(owner));
             EXPECT_EQ(write_some(out, 4), "live");
             out.pin_borrowed();  // the socket was full: the rest waits past the turn
-        }  // the turn's owning handle is gone
+        }                        // the turn's owning handle is gone
         wire = write_some(out, 100);
     }
     EXPECT_EQ(wire, "-event");
