@@ -45,13 +45,16 @@ std::string hub::publish(const protocol::channel_name& channel_name, std::string
     // The sequence is taken under the channel lock so that ids on a channel increase in the order
     // subscribers receive them: history, resume and the replay → live hand-over rely on that.
     const std::uint64_t sequence = next_sequence_.fetch_add(1);
-    protocol::envelope env;
+    // One buffer per thread for the envelope's fields and text: the frame is the only allocation
+    // that outlives the call, so history does not sit among the holes of temporaries.
+    thread_local protocol::envelope env;
+    thread_local std::string json;
     env.type = type;
     env.channel = key;
     env.timestamp = protocol::format_timestamp(std::chrono::system_clock::now());
     env.event_id = protocol::event_id{epoch_, sequence}.str();
     env.payload_json = payload_json;
-    const std::string json = protocol::serialize_envelope(env);
+    protocol::serialize_envelope_into(env, json);
     const frame f = protocol::ws::server_frame(protocol::ws::opcode::text, json);
     for (subscriber* sub : ch->subscribers_)
         sub->deliver(*ch, sequence, f);
@@ -65,7 +68,11 @@ std::string hub::publish(const protocol::channel_name& channel_name, std::string
         budget_.sub(before - after);
     }
     if (budget_.over()) trim_to_budget();
-    return std::move(env.event_id);
+    if (json.capacity() > 64 * 1024) {  // after an unusually large event
+        std::string().swap(json);
+        std::string().swap(env.payload_json);
+    }
+    return env.event_id;
 }
 
 void hub::collect_replay(channel& ch, const std::optional<std::string>& since, attachment& out) {

@@ -32,6 +32,12 @@ void append_string(std::string& out, std::string_view s) {
 
 std::string serialize_envelope(const envelope& env) {
     std::string out;
+    serialize_envelope_into(env, out);
+    return out;
+}
+
+void serialize_envelope_into(const envelope& env, std::string& out) {
+    out.clear();
     out.reserve(96 + env.type.size() + env.event_id.size() + env.payload_json.size() +
                 (env.channel ? env.channel->size() : 0));
     out += R"({"type":)";
@@ -47,7 +53,6 @@ std::string serialize_envelope(const envelope& env) {
     out += R"(,"encoding":"json","payload":)";
     out += env.payload_json;
     out += '}';
-    return out;
 }
 
 }  // namespace kata::protocol

@@ -20,5 +20,7 @@ struct envelope {
 // timestamps, ids) never need escaping, so this is concatenation, not a JSON DOM; a field that
 // does need it (a client re-serializing what a server sent) is escaped, never copied raw.
 std::string serialize_envelope(const envelope& env);
+// The same into `out` (cleared first), so a caller can reuse one buffer for every event.
+void serialize_envelope_into(const envelope& env, std::string& out);
 
 }  // namespace kata::protocol

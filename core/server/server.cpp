@@ -64,14 +64,19 @@ asio::awaitable<void> sweep_loop(server_state& state) {
     const auto period = std::clamp<std::chrono::milliseconds>(state.config.history.ttl / 4,
                                                               std::chrono::milliseconds(10),
                                                               std::chrono::milliseconds(1000));
+    std::size_t freed_since_trim = 0;
     while (!state.stopping.load()) {
         timer.expires_after(period);
         co_await timer.async_wait(use_tuple);
         const auto held = state.hub.history_bytes();
         state.hub.sweep(std::chrono::steady_clock::now());
         // Expired history leaves free memory scattered over the heap; give it back to the system
-        // when a lot went at once, so RSS follows what is held rather than staying at the peak.
-        if (held - std::min(held, state.hub.history_bytes()) > 16 * 1024 * 1024) ::malloc_trim(0);
+        // once a lot has gone, so RSS follows what is held rather than staying at the peak.
+        freed_since_trim += held - std::min(held, state.hub.history_bytes());
+        if (freed_since_trim > 16 * 1024 * 1024) {
+            ::malloc_trim(0);
+            freed_since_trim = 0;
+        }
     }
 }
 
