@@ -80,7 +80,10 @@ class command_fields final : public nlohmann::json_sax<nlohmann::json> {
 
 std::variant<command, command_error> parse_command(std::string_view frame) {
     command_fields doc;
-    if (!nlohmann::json::sax_parse(frame, &doc)) {
+    // nlohmann's lexer takes a NUL byte for the end of the input, so `{...}\0{"channel":...}`
+    // would parse as its first half. A NUL is never valid JSON (outside strings it is not
+    // whitespace, inside it must be escaped), so any NUL refuses the frame.
+    if (frame.find('\0') != std::string_view::npos || !nlohmann::json::sax_parse(frame, &doc)) {
         return fail(error_code::invalid_json, "frame is not valid JSON");
     }
     if (!doc.top_is_object)
