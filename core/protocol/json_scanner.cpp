@@ -1,6 +1,9 @@
 #include "core/protocol/json_scanner.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
 
 namespace kata::protocol {
 namespace {
@@ -351,6 +354,8 @@ bool json_scanner::scan_escape() {
 
 bool json_scanner::scan_number() {
     const auto digit_at = [&](std::size_t i) { return i < text_.size() && is_digit(text_[i]); };
+    const std::size_t start = pos_;
+    bool exponent = false;
     if (text_[pos_] == '-') ++pos_;
     if (pos_ < text_.size() && text_[pos_] == '0') {
         ++pos_;
@@ -367,11 +372,19 @@ bool json_scanner::scan_number() {
             ++pos_;
     }
     if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+        exponent = true;
         ++pos_;
         if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
         if (!digit_at(pos_)) return fail(json_fault::syntax);
         while (digit_at(pos_))
             ++pos_;
+    }
+    // A number past the range of a double (1e400) is valid grammar but reads as infinity or not
+    // at all (nlohmann refuses it, as the server did before): refused, so every receiver can read
+    // what it is given. Only a long number or one with an exponent can be that big.
+    if (exponent || pos_ - start > 300) {
+        const std::string copy(text_.substr(start, pos_ - start));
+        if (std::isinf(std::strtod(copy.c_str(), nullptr))) return fail(json_fault::syntax);
     }
     return true;
 }

@@ -76,6 +76,15 @@ TEST(JsonScanner, RefusesWhatRfc8259Refuses) {
         EXPECT_FALSE(copy(text).has_value()) << text;
 }
 
+TEST(JsonScanner, NumbersBeyondADoubleRefused) {
+    EXPECT_FALSE(copy("1e400").has_value());
+    EXPECT_FALSE(copy("-1.8e308").has_value());
+    EXPECT_FALSE(copy(std::string(400, '9')).has_value());
+    EXPECT_EQ(copy("1.7976931348623157e308"), "1.7976931348623157e308");
+    EXPECT_EQ(copy("1e-400"), "1e-400");  // underflows to 0, as nlohmann reads it
+    EXPECT_EQ(copy(std::string(300, '9')), std::string(300, '9'));
+}
+
 TEST(JsonScanner, DuplicateKeysAreAFault) {
     json_scanner in(R"({"a":1,"b":{"x":1,"x":2}})", 64);
     EXPECT_FALSE(in.copy_value(nullptr, 0));

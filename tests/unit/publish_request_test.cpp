@@ -148,10 +148,10 @@ TEST(PublishRequest, BytesAfterTheValueRefused) {
 TEST(PublishRequest, BatchPayloadsKeptAsPublished) {
     const auto req =
         parse_ok(R"({"events":[{"channel":"spec:1","type":"log_entry","payload":{"b":1,"a":2}},)"
-                 R"({"payload":{"x":1e400},"channel":"spec:2","type":"log_entry"}]})");
+                 R"({"payload":{"x":1e300},"channel":"spec:2","type":"log_entry"}]})");
     ASSERT_EQ(req.items.size(), 2u);
     EXPECT_EQ(req.items[0].payload_json, R"({"b":1,"a":2})");
-    EXPECT_EQ(req.items[1].payload_json, R"({"x":1e400})");
+    EXPECT_EQ(req.items[1].payload_json, R"({"x":1e300})");
 }
 
 }  // namespace
