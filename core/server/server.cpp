@@ -13,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "core/server/fd_reserve.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
 
@@ -33,16 +34,20 @@ void log_failure(std::exception_ptr e) {
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc,
                                   server_state& state) {
     asio::steady_timer pause(acceptor.get_executor());
+    fd_reserve reserve;
     while (!state.stopping.load()) {
         // Each connection gets its own strand: its coroutines never run concurrently, while
         // different connections run on all threads.
         auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
         if (ec == asio::error::operation_aborted || state.stopping.load()) break;
         if (ec) {
-            // Typically EMFILE: back off briefly instead of spinning on a failing accept.
-            log(log_level::warn, "accept failed: " + ec.message());
-            pause.expires_after(std::chrono::milliseconds(50));
-            co_await pause.async_wait(use_tuple);
+            // Out of descriptors (EMFILE): the reserve answers the pending connection 503 and
+            // closes it, so clients never hang. Otherwise back off briefly instead of spinning
+            // on a failing accept. Logged at most once a second either way.
+            if (!reserve.on_accept_error(acceptor.native_handle(), ec)) {
+                pause.expires_after(std::chrono::milliseconds(50));
+                co_await pause.async_wait(use_tuple);
+            }
             continue;
         }
         beast::error_code ignored;
