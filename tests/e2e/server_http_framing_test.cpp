@@ -129,7 +129,7 @@ TEST_F(HttpFraming, ExpectContinueOverTheBodyLimitIs413AtOnce) {
 TEST_F(HttpFraming, PublishBodyWithBytesAfterTheJsonIs400) {
     const headers auth = {{"Authorization", "Bearer " + key_t1}};
     const std::string nul(1, '\0');
-    for (const std::string tail : {nul + R"({"channel":"team:t2"})", nul, std::string(" x")}) {
+    for (const std::string& tail : {nul + R"({"channel":"team:t2"})", nul, std::string(" x")}) {
         const auto res = http_request(server.port(), "POST", "/v1/publish",
                                       R"({"channel":"team:t1","type":"log_entry"})" + tail, auth);
         EXPECT_EQ(res.status, 400);
@@ -167,7 +167,7 @@ TEST_F(HttpFraming, RepeatedOriginOrCookieOnUpgradeIs400) {
         "GET /v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
     const std::string cookie = "Cookie: kata_session=" + session_t1 + "\r\n";
-    for (const std::string extra :
+    for (const std::string& extra :
          {"Origin: " + good_origin + "\r\nOrigin: https://evil.example\r\n" + cookie,
           "Origin: https://evil.example\r\nOrigin: " + good_origin + "\r\n" + cookie,
           "Origin: " + good_origin + "\r\n" + cookie + "Cookie: kata_session=other\r\n"}) {
