@@ -41,8 +41,10 @@ class command_fields final : public nlohmann::json_sax<nlohmann::json> {
     bool end_object() override { return close(); }
     bool end_array() override { return close(); }
     bool key(string_t& name) override {
-        if (depth_ == 1) current_ = lookup(name);
-        return true;
+        if (depth_ != 1) return true;
+        current_ = lookup(name);
+        // A field given twice is ambiguous (receivers keep the first or the last): refused.
+        return current_ == nullptr || current_->kind == field::state::absent;
     }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
         return false;
