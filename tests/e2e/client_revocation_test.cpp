@@ -2,6 +2,11 @@
 // channel from what the reconnecting client resubscribes, and is reported as an error naming it.
 // The server side is played by the test (a Beast WebSocket acceptor), since the real server only
 // sends revocations after a SIGHUP reload.
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -11,6 +16,8 @@
 
 #include "core/protocol/envelope.hpp"
 #include "tests/e2e/client_support.hpp"
+
+extern char** environ;
 
 namespace kata::client::testing {
 namespace {
@@ -166,6 +173,78 @@ TEST(ClientRevocation, PlainUnsubscribedIsNoError) {
     ASSERT_TRUE(rec.wait_for([&] { return !rec.events.empty(); }));
     std::lock_guard lock(rec.mutex);
     EXPECT_TRUE(rec.errors.empty());
+}
+
+// `kata-rt subscribe` as a child process whose stderr the test reads; killed if still running.
+class subscribe_process {
+  public:
+    explicit subscribe_process(std::vector<std::string> args) {
+        int fds[2];
+        if (pipe(fds) != 0) return;
+        args.insert(args.begin(), {KATA_RT_BINARY, "subscribe"});
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+        posix_spawn_file_actions_addclose(&actions, fds[0]);
+        if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+        posix_spawn_file_actions_destroy(&actions);
+        close(fds[1]);
+        stderr_ = fds[0];
+    }
+    ~subscribe_process() {
+        if (pid_ > 0) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+        if (stderr_ >= 0) close(stderr_);
+    }
+
+    // Reads stderr to EOF (the child exited) and returns the exit status; nullopt on deadline.
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd pfd{stderr_, POLLIN, 0};
+            if (left.count() <= 0 || poll(&pfd, 1, static_cast<int>(left.count())) <= 0) {
+                return std::nullopt;
+            }
+            char buf[1024];
+            const auto n = read(stderr_, buf, sizeof buf);
+            if (n <= 0) break;
+            output.append(buf, static_cast<std::size_t>(n));
+        }
+        int status = 0;
+        if (waitpid(pid_, &status, 0) != pid_) return std::nullopt;
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+
+    std::string output;
+
+  private:
+    pid_t pid_ = -1;
+    int stderr_ = -1;
+};
+
+TEST(ClientRevocation, SubscribeCommandSaysSoAndExits1) {
+    fake_server server;
+    subscribe_process cli({"--url", "ws://127.0.0.1:" + std::to_string(server.port()) + "/v1/ws",
+                           "--api-key", "any-key", "spec:1"});
+    ASSERT_TRUE(server.accept());
+    const auto cmd = server.read_command();
+    ASSERT_EQ(cmd["channel"], "spec:1") << cmd;
+    server.confirm(cmd);
+    server.send("unsubscribed", "spec:1", R"({"reason":"revoked"})");
+    // The client closes once it gives up: let its close handshake complete.
+    EXPECT_TRUE(server.read_command().is_null());
+    EXPECT_EQ(cli.wait_exit(10s), 1) << cli.output;
+    EXPECT_NE(cli.output.find("subscription to spec:1 revoked by the server"), std::string::npos)
+        << cli.output;
 }
 
 }  // namespace
