@@ -8,6 +8,7 @@
 
 #include "core/protocol/command.hpp"
 #include "core/protocol/envelope.hpp"
+#include "core/protocol/publish_request.hpp"
 
 namespace {
 
@@ -58,5 +59,32 @@ void BM_ParseCommand_Ping(benchmark::State& state) {
     parse_command_bench(state, R"({"type":"ping","requestId":"r3"})");
 }
 BENCHMARK(BM_ParseCommand_Ping);
+
+// POST /v1/publish bodies: one event, and a batch of `events` copies of it. The payload is
+// validated and copied as published (json_scanner), so this is the publish path's parse cost.
+void BM_ParsePublishRequest(benchmark::State& state) {
+    const std::string event =
+        R"({"channel":"agent:123","type":"agent_status_changed","payload":{"status":"running",)"
+        R"("progress":0.42,"step":17,"tags":["a","b","c"],"detail":{"host":"worker-7",)"
+        R"("pid":12345,"message":"compiling module \u00e9"}}})";
+    const auto events = static_cast<std::size_t>(state.range(0));
+    std::string body = event;
+    if (events > 1) {
+        body = R"({"events":[)";
+        for (std::size_t i = 0; i < events; ++i)
+            body += (i == 0 ? "" : ",") + event;
+        body += "]}";
+    }
+    for (auto _ : state) {
+        auto result = protocol::parse_publish_request(body);
+        if (!std::holds_alternative<protocol::publish_request>(result)) {
+            state.SkipWithError("the sample body was refused");
+            break;
+        }
+        benchmark::DoNotOptimize(result);
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_ParsePublishRequest)->Arg(1)->Arg(1000);
 
 }  // namespace

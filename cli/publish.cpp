@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "cli/commands.hpp"
+#include "core/protocol/json_scanner.hpp"
 #include "core/protocol/publish_request.hpp"
 #include "load/publish_client.hpp"
 #include "load/url.hpp"
@@ -35,6 +36,11 @@ struct publish_options {
 
 // One event as the publish API wants it; validated locally first so a typo is reported with its
 // line number instead of as a 400 for a whole batch.
+// `text` as a JSON string (invalid UTF-8 replaced, so a bad flag is refused, not thrown).
+std::string quoted(const std::string& text) {
+    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string event_json(const std::string& text, const std::string& where) {
     auto parsed = protocol::parse_publish_request(text);
     if (auto* err = std::get_if<protocol::publish_error>(&parsed)) fail(2, where + err->message);
@@ -113,11 +119,15 @@ void run_publish(const publish_options& opts) {
         if (opts.channel.empty() || opts.type.empty()) {
             fail(2, "give --channel and --type (and --payload), or --file PATH|-");
         }
-        nlohmann::json one{{"channel", opts.channel}, {"type", opts.type}};
-        const auto payload = nlohmann::json::parse(opts.payload, nullptr, false);
-        if (payload.is_discarded()) fail(2, "--payload is not valid JSON");
-        one["payload"] = payload;
-        bodies.push_back(event_json(one.dump(), ""));
+        // The payload goes out as written (its digits, key order and escapes), not through a
+        // JSON DOM that would re-serialize it; it is only validated here.
+        protocol::json_scanner payload(opts.payload, 64);
+        if (!payload.copy_value(nullptr, 0) || !payload.at_end()) {
+            fail(2, "--payload is not valid JSON");
+        }
+        bodies.push_back(event_json("{\"channel\":" + quoted(opts.channel) + ",\"type\":" +
+                                        quoted(opts.type) + ",\"payload\":" + opts.payload + "}",
+                                    ""));
         counts.push_back(1);
     }
 

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -12,6 +13,7 @@
 #include "core/config/config_parser.hpp"
 #include "core/config/dev_config.hpp"
 #include "core/server/log.hpp"
+#include "core/server/open_file_limit.hpp"
 #include "core/server/server.hpp"
 
 namespace kata::cli {
@@ -64,6 +66,25 @@ void reload(server::server& srv, const std::string& path) {
     }
 }
 
+// Past the open-file limit connections hang in the backlog instead of being refused: raise the
+// soft limit to the hard one, and if max_connections still does not fit, lower it to what fits
+// (connections past it get 4429) and say so.
+void check_open_files(config::server_config& cfg) {
+    const auto files = server::raise_open_file_limit();
+    if (files.soft == 0) return;  // unknown
+    const auto fit = server::connections_that_fit(files.soft, cfg.limits.max_connections);
+    if (fit >= cfg.limits.max_connections) return;
+    server::log(server::log_level::warn,
+                "limits.max_connections " + std::to_string(cfg.limits.max_connections) + " plus " +
+                    std::to_string(server::open_file_headroom(files.soft)) +
+                    " descriptors of headroom exceeds the open files limit of " +
+                    std::to_string(files.soft) + " (hard limit " + std::to_string(files.hard) +
+                    "): accepting at most " + std::to_string(fit) +
+                    " WebSocket connections; raise the limit (ulimit -n, systemd LimitNOFILE=) "
+                    "to serve more");
+    cfg.limits.max_connections = fit;
+}
+
 void run_serve(const serve_options& opts) {
     server::set_log_level(parse_level(opts.log_level));
     config::server_config cfg;
@@ -96,6 +117,8 @@ void run_serve(const serve_options& opts) {
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    check_open_files(cfg);
 
     auto directory = std::make_shared<auth::file_directory>(cfg.directory);
     const std::string host = cfg.listen_host;

@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "core/client/reconnecting_client.hpp"
+#include "core/client/revocation.hpp"
 #include "core/protocol/envelope.hpp"
 #include "core/protocol/error_code.hpp"
 
@@ -117,6 +118,14 @@ void run_subscribe(const subscribe_options& opts) {
     };
     callbacks.error = [&](const client::client_error& err) {
         std::string line = "error";
+        // Like forbidden, a revocation ends the run: the client stopped resubscribing that
+        // channel, so what was asked can no longer be delivered.
+        if (err.code == client::revoked_code && err.channel) {
+            line = "subscription to " + *err.channel + " revoked by the server";
+            note(line + ": this key or session may no longer read it; not resubscribing");
+            stop(line);
+            return;
+        }
         if (!err.code.empty()) line += " " + err.code;
         if (err.channel) line += " on " + *err.channel;
         note(line + ": " + err.message);

@@ -1,6 +1,7 @@
 // POST /v1/publish bodies come from backend services holding a publish key, still outside bytes.
 // Properties: an accepted request holds 1 to 1000 events, each on a channel of the grammar, of a
-// domain type, with an object payload, and writing it back as JSON parses to the same request;
+// domain type, with an object payload (that nlohmann reads too), and writing it back as JSON
+// parses to the same request, payload text included;
 // a refused body always says why.
 #include <cstddef>
 #include <cstdint>
@@ -18,18 +19,19 @@ namespace {
 namespace protocol = kata::protocol;
 using json = nlohmann::json;
 
-json to_json(const protocol::publish_item& item) {
-    return json{{"channel", item.channel.str()},
-                {"type", item.type},
-                {"payload", json::parse(item.payload_json)}};
+// The payload goes back as its text: the parser forwards payloads as published (key order,
+// number spelling, escapes), which a JSON DOM would rewrite.
+std::string to_json(const protocol::publish_item& item) {
+    return R"({"channel":)" + json(item.channel.str()).dump() + R"(,"type":)" +
+           json(item.type).dump() + R"(,"payload":)" + item.payload_json + "}";
 }
 
 std::string serialize(const protocol::publish_request& request) {
-    if (!request.batch) return to_json(request.items.front()).dump();
-    json events = json::array();
-    for (const auto& item : request.items)
-        events.push_back(to_json(item));
-    return json{{"events", std::move(events)}}.dump();
+    if (!request.batch) return to_json(request.items.front());
+    std::string body = R"({"events":[)";
+    for (std::size_t i = 0; i < request.items.size(); ++i)
+        body += (i == 0 ? "" : ",") + to_json(request.items[i]);
+    return body + "]}";
 }
 
 void check_accepted(const protocol::publish_request& request) {

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "core/client/revocation.hpp"
 #include "core/client/ws_url.hpp"
 #include "core/protocol/close_codes.hpp"
 #include "core/protocol/command.hpp"
@@ -185,7 +186,8 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
         const auto& env = std::get<protocol::envelope>(parsed);
         if (env.type == "subscribed") return on_subscribed(env);
         if (env.type == "error") return on_server_error(env);
-        if (env.type == "unsubscribed" || env.type == "pong") return;
+        if (env.type == "unsubscribed") return on_unsubscribed(env);
+        if (env.type == "pong") return;
         if (const auto handler = subscriptions.route(env)) emit(*handler, env);
     }
 
@@ -198,6 +200,19 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
             recovered = payload["recovered"].get<bool>();
         }
         emit(callbacks.subscribed, *env.channel, recovered);
+    }
+
+    // A revocation: the channel is dropped from what the client wants, so no reconnect
+    // resubscribes it, and the application hears about it as an error naming the channel.
+    void on_unsubscribed(const protocol::envelope& env) {
+        const auto revoked = revoked_channel(env);
+        if (!revoked) return;  // the answer to our own unsubscribe
+        const auto channel = protocol::parse_channel(*revoked);
+        if (!channel || !subscriptions.remove(*channel)) return;  // no longer wanted anyway
+        emit(callbacks.error, client_error{error_kind::server_error, std::string(revoked_code),
+                                           "the server revoked the subscription to " + *revoked +
+                                               " (no longer allowed); it will not be resubscribed",
+                                           *revoked});
     }
 
     void on_server_error(const protocol::envelope& env) {

@@ -41,8 +41,10 @@ class command_fields final : public nlohmann::json_sax<nlohmann::json> {
     bool end_object() override { return close(); }
     bool end_array() override { return close(); }
     bool key(string_t& name) override {
-        if (depth_ == 1) current_ = lookup(name);
-        return true;
+        if (depth_ != 1) return true;
+        current_ = lookup(name);
+        // A field given twice is ambiguous (receivers keep the first or the last): refused.
+        return current_ == nullptr || current_->kind == field::state::absent;
     }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
         return false;
@@ -80,7 +82,10 @@ class command_fields final : public nlohmann::json_sax<nlohmann::json> {
 
 std::variant<command, command_error> parse_command(std::string_view frame) {
     command_fields doc;
-    if (!nlohmann::json::sax_parse(frame, &doc)) {
+    // nlohmann's lexer takes a NUL byte for the end of the input, so `{...}\0{"channel":...}`
+    // would parse as its first half. A NUL is never valid JSON (outside strings it is not
+    // whitespace, inside it must be escaped), so any NUL refuses the frame.
+    if (frame.find('\0') != std::string_view::npos || !nlohmann::json::sax_parse(frame, &doc)) {
         return fail(error_code::invalid_json, "frame is not valid JSON");
     }
     if (!doc.top_is_object)

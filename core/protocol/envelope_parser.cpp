@@ -1,9 +1,7 @@
 #include "core/protocol/envelope_parser.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "core/protocol/channel.hpp"
-#include "core/protocol/json_depth.hpp"
+#include "core/protocol/json_scanner.hpp"
 
 namespace kata::protocol {
 namespace {
@@ -12,64 +10,85 @@ envelope_error fail(std::string message) {
     return envelope_error{std::move(message)};
 }
 
-// The string at `key`, or nullptr when it is absent or not a string.
-const std::string* string_field(const nlohmann::json& doc, const char* key) {
-    const auto it = doc.find(key);
-    if (it == doc.end() || !it->is_string()) return nullptr;
-    return &it->get_ref<const std::string&>();
+// A top-level string field as written: absent, a string, or another JSON value.
+struct text_field {
+    enum class kind { absent, string, other } state = kind::absent;
+    std::string text;
+    bool non_empty_string() const { return state == kind::string && !text.empty(); }
+};
+
+bool read_field(json_scanner& in, text_field& field) {
+    if (in.peek() == '"') {
+        field.state = text_field::kind::string;
+        return in.read_string(field.text);
+    }
+    field.state = text_field::kind::other;
+    return in.copy_value(nullptr, 1);
 }
 
 }  // namespace
 
+// The payload is copied as the server wrote it (only whitespace outside strings dropped): the
+// application receives the publisher's digits, key order and escapes, not a re-serialization.
 std::variant<envelope, envelope_error> parse_envelope(std::string_view frame) {
     if (frame.size() > max_envelope_bytes) return fail("frame larger than 16 MiB");
-    if (nests_deeper_than(frame, max_envelope_depth))
-        return fail("JSON nests deeper than 64 levels");
-    // allow_exceptions=false covers syntax errors; the catch covers what nlohmann can still throw
-    // (e.g. dump() of invalid UTF-8 inside a string), because a bad frame must never end the
-    // client.
-    try {
-        const auto doc = nlohmann::json::parse(frame, nullptr, /*allow_exceptions=*/false);
-        if (doc.is_discarded()) return fail("frame is not valid JSON");
-        if (!doc.is_object()) return fail("envelope must be a JSON object");
-
-        envelope env;
-        const auto* type = string_field(doc, "type");
-        if (type == nullptr || type->empty()) return fail("missing string field 'type'");
-        env.type = *type;
-
-        if (const auto it = doc.find("channel"); it != doc.end()) {
-            if (!it->is_string()) return fail("channel must be a string");
-            const auto& text = it->get_ref<const std::string&>();
-            if (!parse_channel(text)) return fail("channel is outside the channel grammar");
-            env.channel = text;
+    json_scanner in(frame, max_envelope_depth);
+    text_field type, channel, timestamp, event_id, encoding;
+    enum class payload_kind { absent, object, other } payload_state = payload_kind::absent;
+    envelope env;
+    bool is_object = in.peek() == '{';
+    bool ok = true;
+    if (!is_object) {
+        ok = in.copy_value(nullptr, 0);
+    } else if (in.begin_object(0)) {
+        std::string key;
+        while (ok && in.next_member(key)) {
+            if (key == "type") {
+                ok = read_field(in, type);
+            } else if (key == "channel") {
+                ok = read_field(in, channel);
+            } else if (key == "timestamp") {
+                ok = read_field(in, timestamp);
+            } else if (key == "eventId") {
+                ok = read_field(in, event_id);
+            } else if (key == "encoding") {
+                ok = read_field(in, encoding);
+            } else if (key == "payload") {
+                const bool object = in.peek() == '{';
+                payload_state = object ? payload_kind::object : payload_kind::other;
+                if (object) env.payload_json.clear();
+                ok = in.copy_value(object ? &env.payload_json : nullptr, 1);
+            } else {
+                ok = in.copy_value(nullptr, 1);
+            }
         }
-
-        const auto* timestamp = string_field(doc, "timestamp");
-        if (timestamp == nullptr || timestamp->empty()) {
-            return fail("missing string field 'timestamp'");
-        }
-        env.timestamp = *timestamp;
-
-        const auto* event_id = string_field(doc, "eventId");
-        if (event_id == nullptr || event_id->empty()) {
-            return fail("missing non-empty string field 'eventId'");
-        }
-        env.event_id = *event_id;
-
-        // Other encodings are reserved for binary frames; reading one as JSON would be a guess.
-        const auto* encoding = string_field(doc, "encoding");
-        if (encoding == nullptr || *encoding != "json") return fail("encoding must be \"json\"");
-
-        const auto payload = doc.find("payload");
-        if (payload == doc.end() || !payload->is_object()) {
-            return fail("payload must be a JSON object");
-        }
-        env.payload_json = payload->dump();
-        return env;
-    } catch (const std::exception& e) {
-        return fail(std::string{"malformed envelope: "} + e.what());
     }
+    if (in.fault() != json_fault::none || !in.at_end()) {
+        if (in.fault() == json_fault::too_deep) return fail("JSON nests deeper than 64 levels");
+        if (in.fault() == json_fault::duplicate_key) {
+            return fail("frame is not valid JSON: duplicate key \"" + in.duplicate_key() + "\"");
+        }
+        return fail("frame is not valid JSON");
+    }
+    if (!is_object) return fail("envelope must be a JSON object");
+
+    if (!type.non_empty_string()) return fail("missing string field 'type'");
+    env.type = std::move(type.text);
+    if (channel.state != text_field::kind::absent) {
+        if (channel.state != text_field::kind::string) return fail("channel must be a string");
+        if (!parse_channel(channel.text)) return fail("channel is outside the channel grammar");
+        env.channel = std::move(channel.text);
+    }
+    if (!timestamp.non_empty_string()) return fail("missing string field 'timestamp'");
+    env.timestamp = std::move(timestamp.text);
+    if (!event_id.non_empty_string()) return fail("missing non-empty string field 'eventId'");
+    env.event_id = std::move(event_id.text);
+    // Other encodings are reserved for binary frames; reading one as JSON would be a guess.
+    if (encoding.state != text_field::kind::string || encoding.text != "json") {
+        return fail("encoding must be \"json\"");
+    }
+    if (payload_state != payload_kind::object) return fail("payload must be a JSON object");
+    return env;
 }
 
 }  // namespace kata::protocol

@@ -1,15 +1,21 @@
 #include "core/server/http_session.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <tuple>
 
 #include "core/server/dev_page.hpp"
 #include "core/server/http_responses.hpp"
 #include "core/server/publish_route.hpp"
+#include "core/server/request_framing.hpp"
+#include "core/server/request_headers.hpp"
 #include "core/server/worker.hpp"
 
 namespace kata::server {
@@ -48,6 +54,82 @@ http_response route(const http_request& req, server_state& state) {
     return error_response(req, http::status::not_found, "not_found", "no such endpoint");
 }
 
+// HEAD answers carry the headers GET would send (Content-Length included) and no body: a body
+// after a HEAD answer would be read as the start of the next response on a kept-alive connection.
+asio::awaitable<beast::error_code> write_response(beast::tcp_stream& stream, http_response& res,
+                                                  bool head_only) {
+    beast::error_code ec;
+    if (head_only) {
+        http::response_serializer<http::string_body> serializer(res);
+        std::tie(ec, std::ignore) =
+            co_await http::async_write_header(stream, serializer, use_tuple);
+    } else {
+        std::tie(ec, std::ignore) = co_await http::async_write(stream, res, use_tuple);
+    }
+    co_return ec;
+}
+
+// An error answered before the request was read whole: the rest of it may still be on the wire,
+// so the connection cannot carry another request and is closed after the answer.
+http_response closing_error(unsigned version, http::status status, std::string_view code,
+                            std::string_view message) {
+    http_request head;
+    head.version(version);
+    auto res = error_response(head, status, code, message);
+    res.keep_alive(false);
+    return res;
+}
+
+bool expects_continue(const http_request& head) {
+    const auto expect = head.find(http::field::expect);
+    // HTTP/1.0 clients do not know 100 Continue (RFC 9110 §10.1.1).
+    return head.version() >= 11 && expect != head.end() &&
+           beast::iequals(expect->value(), "100-continue");
+}
+
+// What the headers alone already refuse, or nullopt: ambiguous body framing, repeated credential
+// headers on an upgrade or a publish, and (only when the client waits for 100 Continue, so no
+// body is in flight) a publish without a valid key.
+std::optional<http_response> refuse_by_headers(const http_request& head, bool body_pending,
+                                               server_state& state) {
+    if (auto problem = framing_problem(head)) {
+        return closing_error(head.version(), http::status::bad_request, "bad_request", *problem);
+    }
+    const auto path = path_of(head);
+    const bool publish = path == "/v1/publish" && head.method() == http::verb::post;
+    if (publish || (path == "/v1/ws" && websocket::is_upgrade(head))) {
+        if (const auto name = repeated_credential_header(head)) {
+            return closing_error(head.version(), http::status::bad_request, "bad_request",
+                                 "the " + std::string(*name) + " header appears more than once");
+        }
+    }
+    if (publish && body_pending && expects_continue(head)) {
+        if (auto refusal = refuse_publisher(head, state)) {
+            refusal->keep_alive(false);
+            return refusal;
+        }
+    }
+    return std::nullopt;
+}
+
+// Answers a failed read of a request (header or body) when there is someone to answer.
+std::optional<http_response> read_failure_response(beast::error_code ec, unsigned version) {
+    // A request too broken to parse is answered in HTTP/1.1; one over the body limit in its own
+    // version.
+    if (ec == http::error::body_limit) {
+        return closing_error(version, http::status::payload_too_large, "payload_too_large",
+                             "request body is larger than 8388608 bytes");
+    }
+    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        const bool too_big = ec == http::error::header_limit;
+        return closing_error(
+            11, too_big ? http::status::request_header_fields_too_large : http::status::bad_request,
+            too_big ? "headers_too_large" : "bad_request", ec.message());
+    }
+    return std::nullopt;  // closed or timed out: nobody to answer
+}
+
 }  // namespace
 
 asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
@@ -59,29 +141,30 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
         parser.header_limit(max_header_bytes);
         parser.body_limit(max_publish_body_bytes);
         stream.expires_after(request_deadline);
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
-        if (ec == http::error::body_limit) {
-            http_request head;
-            head.version(parser.get().version());
-            auto res = error_response(head, http::status::payload_too_large, "payload_too_large",
-                                      "request body is larger than 8388608 bytes");
-            res.keep_alive(false);
-            co_await http::async_write(stream, res, use_tuple);
+        // The header first, so that a request can be refused (or told to go on, Expect:
+        // 100-continue) before its body is read.
+        auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+        if (!ec) {
+            if (auto refusal = refuse_by_headers(parser.get(), !parser.is_done(), state)) {
+                co_await write_response(stream, *refusal,
+                                        parser.get().method() == http::verb::head);
+                break;
+            }
+            if (!parser.is_done()) {
+                if (expects_continue(parser.get())) {
+                    http::response<http::empty_body> go_on{http::status::continue_, 11};
+                    std::tie(ec, n) = co_await http::async_write(stream, go_on, use_tuple);
+                    if (ec) break;
+                }
+                std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
+            }
+        }
+        if (ec) {
+            if (auto res = read_failure_response(ec, parser.get().version())) {
+                co_await write_response(stream, *res, false);
+            }
             break;
         }
-        if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
-            ec != http::error::end_of_stream && ec != http::error::partial_message) {
-            http_request head{};
-            const bool too_big = ec == http::error::header_limit;
-            auto res = error_response(
-                head,
-                too_big ? http::status::request_header_fields_too_large : http::status::bad_request,
-                too_big ? "headers_too_large" : "bad_request", ec.message());
-            res.keep_alive(false);
-            co_await http::async_write(stream, res, use_tuple);
-            break;
-        }
-        if (ec) break;  // closed or timed out: nobody to answer
         auto req = parser.release();
         if (websocket::is_upgrade(req) && path_of(req) == "/v1/ws") {
             // A client may send its first frames right behind the request.
@@ -92,7 +175,7 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
         }
         auto res = route(req, state);
         if (state.stopping.load()) res.keep_alive(false);
-        std::tie(ec, n) = co_await http::async_write(stream, res, use_tuple);
+        ec = co_await write_response(stream, res, req.method() == http::verb::head);
         if (ec || !res.keep_alive()) break;
     }
     beast::error_code ignored;

@@ -9,7 +9,17 @@
 
 namespace kata::server {
 
-http_response handle_publish(const http_request& req, server_state& state) {
+namespace {
+
+struct publisher {
+    std::shared_ptr<const auth::directory> dir;
+    auth::principal who;
+};
+
+// The API key of a publish request, checked from its headers alone: a publisher, or the answer
+// that refuses it.
+std::variant<publisher, http_response> authenticate_publisher(const http_request& req,
+                                                              server_state& state) {
     auto headers = auth_headers_of(req);
     headers.cookie.reset();  // publishing is for services: API keys only
     const auto cred = auth::extract_credential(headers, state.config.session_cookie);
@@ -17,7 +27,7 @@ http_response handle_publish(const http_request& req, server_state& state) {
         return error_response(req, http::status::unauthorized, "unauthorized",
                               "an API key is required (Authorization: Bearer or X-API-Key)");
     }
-    const auto dir = state.directory();
+    auto dir = state.directory();
     auth::lookup_result<auth::principal> found;
     try {
         found = dir->authenticate_api_key(cred.secret);
@@ -31,11 +41,26 @@ http_response handle_publish(const http_request& req, server_state& state) {
     if (found.status == auth::lookup_status::not_found) {
         return error_response(req, http::status::unauthorized, "unauthorized", "unknown API key");
     }
-    const auto& who = found.value;
-    if (!who.has(auth::scope_publish) && !who.has(auth::scope_publish_any)) {
+    if (!found.value.has(auth::scope_publish) && !found.value.has(auth::scope_publish_any)) {
         return error_response(req, http::status::forbidden, "forbidden",
                               "this key lacks the publish scope");
     }
+    return publisher{std::move(dir), std::move(found.value)};
+}
+
+}  // namespace
+
+std::optional<http_response> refuse_publisher(const http_request& head, server_state& state) {
+    auto checked = authenticate_publisher(head, state);
+    if (auto* res = std::get_if<http_response>(&checked)) return std::move(*res);
+    return std::nullopt;
+}
+
+http_response handle_publish(const http_request& req, server_state& state) {
+    auto checked = authenticate_publisher(req, state);
+    if (auto* res = std::get_if<http_response>(&checked)) return std::move(*res);
+    const auto& dir = std::get<publisher>(checked).dir;
+    const auto& who = std::get<publisher>(checked).who;
 
     auto parsed = protocol::parse_publish_request(req.body());
     if (const auto* err = std::get_if<protocol::publish_error>(&parsed)) {

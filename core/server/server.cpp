@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "core/server/fd_reserve.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
 #include "core/server/worker.hpp"
@@ -39,16 +40,20 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
                                   server_state& state) {
     asio::steady_timer pause(acceptor.get_executor());
     std::size_t next = 0;
+    fd_reserve reserve;
     while (!state.stopping.load()) {
         // Each connection is pinned to one worker, round robin: it lives on that thread only.
         auto& w = *workers[next++ % workers.size()];
         auto [ec, socket] = co_await acceptor.async_accept(w.context(), use_tuple);
         if (ec == asio::error::operation_aborted || state.stopping.load()) break;
         if (ec) {
-            // Typically EMFILE: back off briefly instead of spinning on a failing accept.
-            log(log_level::warn, "accept failed: " + ec.message());
-            pause.expires_after(std::chrono::milliseconds(50));
-            co_await pause.async_wait(use_tuple);
+            // Out of descriptors (EMFILE): the reserve answers the pending connection 503 and
+            // closes it, so clients never hang. Otherwise back off briefly instead of spinning
+            // on a failing accept. Logged at most once a second either way.
+            if (!reserve.on_accept_error(acceptor.native_handle(), ec)) {
+                pause.expires_after(std::chrono::milliseconds(50));
+                co_await pause.async_wait(use_tuple);
+            }
             continue;
         }
         beast::error_code ignored;

@@ -123,7 +123,15 @@ std::optional<std::string> raw_peer::next_text(std::chrono::milliseconds timeout
     }
 }
 
+raw_peer::outcome raw_peer::read_text_or_close(std::chrono::milliseconds timeout) {
+    return read_frames(timeout, true);
+}
+
 raw_peer::outcome raw_peer::read_until_close(std::chrono::milliseconds timeout) {
+    return read_frames(timeout, false);
+}
+
+raw_peer::outcome raw_peer::read_frames(std::chrono::milliseconds timeout, bool stop_at_text) {
     outcome out;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -131,7 +139,10 @@ raw_peer::outcome raw_peer::read_until_close(std::chrono::milliseconds timeout) 
         std::string payload;
         while (const auto size = frame_at(in_, opcode, payload)) {
             in_.erase(0, size);
-            if (opcode == 1) ++out.text_frames;
+            if (opcode == 1) {
+                ++out.text_frames;
+                if (stop_at_text) return out;
+            }
             if (opcode == 8) {
                 out.ended = true;
                 if (payload.size() >= 2) {

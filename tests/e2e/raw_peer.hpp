@@ -32,11 +32,14 @@ class raw_peer {
     };
     // Reads (without answering) until a close frame or EOF, at most `timeout`.
     outcome read_until_close(std::chrono::milliseconds timeout);
+    // Reads until a text frame (text_frames = 1), a close frame or EOF, at most `timeout`.
+    outcome read_text_or_close(std::chrono::milliseconds timeout);
     // Reads until one text frame has arrived; false on timeout.
     bool read_one_text(std::chrono::milliseconds timeout);
 
   private:
     bool fill(std::chrono::steady_clock::time_point deadline);
+    outcome read_frames(std::chrono::milliseconds timeout, bool stop_at_text);
     int fd_ = -1;
     std::string in_;
     std::string head_;

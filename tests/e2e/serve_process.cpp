@@ -13,11 +13,12 @@ extern char** environ;
 
 namespace kata::e2e {
 
-serve_process::serve_process(std::vector<std::string> args,
-                             std::map<std::string, std::string> env) {
+serve_process::serve_process(std::vector<std::string> args, std::map<std::string, std::string> env,
+                             std::vector<std::string> launcher) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     args.insert(args.begin(), {KATA_RT_BINARY, "serve"});
+    args.insert(args.begin(), launcher.begin(), launcher.end());
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());

@@ -13,9 +13,11 @@ namespace kata::e2e {
 
 class serve_process {
   public:
-    // Runs `kata-rt serve ARGS...` with `env` added to this process's environment.
+    // Runs `kata-rt serve ARGS...` with `env` added to this process's environment. `launcher`,
+    // when given, runs it (an absolute path and its arguments first, e.g. prlimit).
     explicit serve_process(std::vector<std::string> args,
-                           std::map<std::string, std::string> env = {});
+                           std::map<std::string, std::string> env = {},
+                           std::vector<std::string> launcher = {});
     ~serve_process();  // SIGKILL if still running
 
     // Reads stderr until it contains `text`; false on exit or deadline.

@@ -1,4 +1,6 @@
 // Heartbeat, backpressure and the bounded limits of PROTOCOL.md.
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "core/protocol/channel.hpp"
@@ -59,17 +61,31 @@ TEST(Backpressure, StalledConsumerIsClosedWhileHealthySubscriberGetsEverything) 
     constexpr int requests = 250;
     constexpr int per_request = 8;
     const std::string pad(4000, 'x');
-    int received = 0;
+    std::mutex mutex;
+    std::condition_variable progress;
+    int received = 0;  // guarded by mutex
     bool in_order = true;
     std::thread reader([&] {
         for (int i = 0; i < requests * per_request; ++i) {
             const auto frame = healthy.next(10s);
             if (!frame) return;
             if ((*frame)["payload"]["seq"] != i) in_order = false;
-            ++received;
+            {
+                std::lock_guard lock(mutex);
+                ++received;
+            }
+            progress.notify_all();
         }
     });
+    // The healthy reader is never let fall more than `lag` requests (128 KiB) behind, half its
+    // queue bound: on a loaded box its thread can be descheduled long enough for an unpaced
+    // publisher to overflow it too. The stalled peer never reads, so it still overflows.
+    constexpr int lag = 4;
     for (int r = 0; r < requests; ++r) {
+        {
+            std::unique_lock lock(mutex);
+            progress.wait_for(lock, 10s, [&] { return received >= (r - lag) * per_request; });
+        }
         json batch = json::array();
         for (int i = 0; i < per_request; ++i) {
             batch.push_back({{"channel", "team:t1"},

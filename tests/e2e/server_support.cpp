@@ -228,6 +228,7 @@ std::optional<json> ws_peer::next(std::chrono::milliseconds timeout) {
     }
     auto text = beast::buffers_to_string(s.buffer.data());
     s.buffer.consume(s.buffer.size());
+    last_text_ = text;
     return json::parse(text, nullptr, false);
 }
 

@@ -103,6 +103,8 @@ class ws_peer {
     // The next text frame as JSON, or nullopt when none came within `timeout` or the connection
     // closed (see closed()/close_code()).
     std::optional<json> next(std::chrono::milliseconds timeout = 5s);
+    // The text of the frame next() returned last, byte for byte.
+    const std::string& last_text() const { return last_text_; }
     // Skips frames until one of `type` (and `channel`, when given) arrives.
     std::optional<json> next_of(const std::string& type, std::chrono::milliseconds timeout = 5s);
     // Reads until the server closes; true when it did within `timeout`.
@@ -127,6 +129,7 @@ class ws_peer {
     bool closed_ = false;
     int close_code_ = 0;
     std::string close_reason_;
+    std::string last_text_;
 };
 
 }  // namespace kata::e2e

@@ -128,5 +128,25 @@ TEST(Command, SerializeRoundTrips) {
     }
 }
 
+TEST(Command, RepeatedFieldRefused) {
+    EXPECT_EQ(parse_err(R"({"type":"subscribe","channel":"team:t1","channel":"team:t2"})").code,
+              error_code::invalid_json);
+    EXPECT_EQ(parse_err(R"({"type":"ping","type":"subscribe","channel":"team:t1"})").code,
+              error_code::invalid_json);
+    parse_ok(R"({"type":"ping","x":1,"x":2})");  // unknown fields are ignored, repeated or not
+}
+
+TEST(Command, BytesAfterANulRefused) {
+    // nlohmann's lexer read a NUL as the end of input: the second object was silently ignored.
+    const std::string frame = std::string(R"({"type":"subscribe","channel":"team:t1"})") +
+                              std::string("\0", 1) + R"({"channel":"team:t2"})";
+    EXPECT_EQ(parse_err(frame).code, error_code::invalid_json);
+    EXPECT_EQ(parse_err(std::string(R"({"type":"ping"})") + std::string("\0", 1)).code,
+              error_code::invalid_json);
+    EXPECT_EQ(parse_err(R"({"type":"ping"} x)").code, error_code::invalid_json);
+    parse_ok(R"({"type":"ping"} )"
+             "\r\n");
+}
+
 }  // namespace
 }  // namespace kata::protocol

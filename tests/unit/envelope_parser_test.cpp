@@ -160,5 +160,19 @@ TEST(EnvelopeParser, SurvivesEveryPrefixOfAValidFrame) {
     }
 }
 
+// Issue #14 item 2: the client hands the application the payload text the server sent.
+TEST(EnvelopeParser, PayloadTextKeptAsSent) {
+    const auto env =
+        parse_ok(R"({"type":"log_entry","timestamp":"t","eventId":"e","encoding":"json",)"
+                 R"("payload":{"z":123456789012345678901234567890,"a":"\u00e9","n":1.50}})");
+    EXPECT_EQ(env.payload_json, R"({"z":123456789012345678901234567890,"a":"\u00e9","n":1.50})");
+}
+
+TEST(EnvelopeParser, RefusesDuplicateKeysAndBytesAfterTheValue) {
+    EXPECT_TRUE(refused(R"({"type":"pong","type":"x","timestamp":"t","eventId":"e",)"
+                        R"("encoding":"json","payload":{}})"));
+    EXPECT_TRUE(refused(valid + std::string("\0{}", 3)));
+}
+
 }  // namespace
 }  // namespace kata::protocol

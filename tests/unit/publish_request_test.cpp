@@ -113,5 +113,46 @@ TEST(PublishRequest, ModestNestingAccepted) {
     EXPECT_FALSE(refused(body));
 }
 
+// Issue #14 item 2: the payload reaches subscribers as published, not re-serialized by a DOM
+// (which sorted keys and turned 123456789012345678901234567890 into 1.2345678901234568e+29).
+TEST(PublishRequest, PayloadTextKeptAsPublished) {
+    const auto req = parse_ok(
+        R"({"channel":"spec:1","type":"log_entry","payload": {"z": 123456789012345678901234567890,)"
+        R"( "a":"\u00e9", "m":[1.50, 1E2, -0]}})");
+    ASSERT_EQ(req.items.size(), 1u);
+    EXPECT_EQ(req.items[0].payload_json,
+              R"({"z":123456789012345678901234567890,"a":"\u00e9","m":[1.50,1E2,-0]})");
+}
+
+TEST(PublishRequest, DuplicateKeysRefused) {
+    EXPECT_TRUE(refused(R"({"channel":"spec:1","type":"log_entry","payload":{"a":1,"a":2}})"));
+    EXPECT_TRUE(refused(R"({"channel":"spec:1","channel":"spec:2","type":"log_entry"})"));
+    EXPECT_TRUE(refused(R"({"events":[{"channel":"spec:1","type":"log_entry","type":"x"}]})"));
+    const auto result = parse_publish_request(
+        R"({"channel":"spec:1","type":"log_entry","payload":{"a":{"b":1,"b":1}}})");
+    ASSERT_TRUE(std::holds_alternative<publish_error>(result));
+    EXPECT_NE(std::get<publish_error>(result).message.find("duplicate key \"b\""),
+              std::string::npos);
+}
+
+// Issue #14 item 3: nlohmann stopped at a NUL byte, so a second object after it was ignored.
+TEST(PublishRequest, BytesAfterTheValueRefused) {
+    const std::string one = R"({"channel":"team:t1","type":"log_entry"})";
+    EXPECT_TRUE(refused(one + std::string("\0", 1) + R"({"channel":"team:t2"})"));
+    EXPECT_TRUE(refused(one + std::string("\0", 1)));
+    EXPECT_TRUE(refused(one + "x"));
+    EXPECT_TRUE(refused(one + one));
+    EXPECT_FALSE(refused(one + " \r\n\t"));
+}
+
+TEST(PublishRequest, BatchPayloadsKeptAsPublished) {
+    const auto req =
+        parse_ok(R"({"events":[{"channel":"spec:1","type":"log_entry","payload":{"b":1,"a":2}},)"
+                 R"({"payload":{"x":1e300},"channel":"spec:2","type":"log_entry"}]})");
+    ASSERT_EQ(req.items.size(), 2u);
+    EXPECT_EQ(req.items[0].payload_json, R"({"b":1,"a":2})");
+    EXPECT_EQ(req.items[1].payload_json, R"({"x":1e300})");
+}
+
 }  // namespace
 }  // namespace kata::protocol
