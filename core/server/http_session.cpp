@@ -90,7 +90,14 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
             co_await upgrade_connection(std::move(stream), std::move(req), std::move(early), w);
             co_return;
         }
-        auto res = route(req, state);
+        http_response res;
+        if (path_of(req) == "/v1/publish" && req.method() == http::verb::post &&
+            state.directory()->async() != nullptr) {
+            // An async directory is awaited here, so this connection alone waits for it.
+            res = co_await handle_publish_async(req, w, state.directory());
+        } else {
+            res = route(req, state);
+        }
         if (state.stopping.load()) res.keep_alive(false);
         std::tie(ec, n) = co_await http::async_write(stream, res, use_tuple);
         if (ec || !res.keep_alive()) break;

@@ -4,9 +4,16 @@
 
 namespace kata::server {
 
+class worker;
+
 // POST /v1/publish (PROTOCOL.md "Publish API"). A batch is validated and authorized whole before
 // any of it is published: a 4xx means nothing was sent.
 http_response handle_publish(const http_request& req, server_state& state);
+
+// The same through a directory that answers later (the HTTP one), awaited on `w`'s thread. A
+// failed lookup answers `503` with code `authorization_unavailable`.
+asio::awaitable<http_response> handle_publish_async(const http_request& req, worker& w,
+                                                    std::shared_ptr<const auth::directory> dir);
 
 // Largest publish body accepted; larger ones answer 413.
 inline constexpr std::size_t max_publish_body_bytes = 8 * 1024 * 1024;
