@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import json
 import os
+import signal
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -58,6 +59,12 @@ def main():
     ThreadingHTTPServer.request_queue_size = 256
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # also from a background job, where SIGINT is ignored
+    signal.signal(signal.SIGINT, interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
