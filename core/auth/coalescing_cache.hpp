@@ -83,6 +83,12 @@ class coalescing_cache {
 
     std::size_t size() const { return index_.size(); }
     std::size_t in_flight() const { return in_flight_.size(); }
+    std::size_t waiting() const {
+        std::size_t n = 0;
+        for (const auto& [key, waiters] : in_flight_)
+            n += waiters.size();
+        return n;
+    }
 
   private:
     struct entry {

@@ -135,6 +135,11 @@ void http_directory::clear_cache() const {
     owners_.clear();
 }
 
+std::size_t http_directory::lookups_waiting() const {
+    std::lock_guard lock(mutex_);
+    return principals_.waiting() + owners_.waiting();
+}
+
 void http_directory::log_failure(std::string_view what) const {
     std::uint64_t skipped = 0;
     {

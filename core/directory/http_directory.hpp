@@ -44,6 +44,9 @@ class http_directory final : public auth::directory, public auth::async_director
     // SIGHUP: forget every cached answer (revocations take effect at the next lookup).
     void clear_cache() const;
 
+    // Callbacks waiting for a backend answer (tests and diagnostics).
+    std::size_t lookups_waiting() const;
+
   private:
     void log_failure(std::string_view what) const;
 

@@ -9,6 +9,8 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <future>
+
 #include "http_directory_support.hpp"
 
 namespace kata::e2e {
@@ -82,6 +84,7 @@ TEST_F(HttpDirectoryCache, IdenticalLookupsInFlightShareOneRequest) {
     // until every lookup has been asked, so all of them are in flight together.
     f.settings.cache_ttl = 0ms;
     f.settings.negative_cache_ttl = 0ms;
+    f.settings.pool_size = 1;  // requests reach the backend in order: see the last lookup below
     f.start();
     f.backend.hold();
     std::mutex m;
@@ -95,15 +98,27 @@ TEST_F(HttpDirectoryCache, IdenticalLookupsInFlightShareOneRequest) {
             cv.notify_all();
         });
     }
-    ASSERT_TRUE(eventually([&] { return f.backend.owner_count() == 1; }));
+    EXPECT_EQ(f.dir->lookups_waiting(), 100u);
+    ASSERT_TRUE(eventually([&] { return f.backend.owner_count() >= 1; }));
     f.backend.release();
     std::unique_lock lock(m);
     ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return answered == 100; }));
     EXPECT_EQ(allowed, 100);
-    EXPECT_EQ(f.backend.owner_count(), 1);
+    lock.unlock();
+    // A later lookup, answered after every request made before it reached the backend.
+    std::promise<auth::lookup_status> later;
+    f.dir->team_of(auth::owner_kind::agent, "a1",
+                   [&](auth::lookup_result<std::string> r) { later.set_value(r.status); });
+    auto answer = later.get_future();
+    ASSERT_EQ(answer.wait_for(5s), std::future_status::ready);
+    EXPECT_EQ(answer.get(), auth::lookup_status::found);
+    EXPECT_EQ(f.backend.owner_count(), 2) << "one for spec:s1, one for agent:a1";
 }
 
 TEST_F(HttpDirectoryCache, HundredSubscribesToOneSpecCostOneOwnerRequest) {
+    // One pooled connection: requests reach the backend in the order they were made, so the
+    // count below is final once a later lookup has been answered.
+    f.settings.pool_size = 1;
     auto cfg = test_config();
     cfg.limits.commands_per_second = 1000;
     f.start(cfg);
@@ -114,7 +129,9 @@ TEST_F(HttpDirectoryCache, HundredSubscribesToOneSpecCostOneOwnerRequest) {
         peer.send(
             {{"type", "subscribe"}, {"channel", "spec:s1"}, {"requestId", std::to_string(i)}});
     }
-    ASSERT_TRUE(eventually([&] { return f.backend.owner_count() == 1; }));
+    // Every subscribe waits for the answer before it is given (else the cache, not coalescing,
+    // would save the requests).
+    ASSERT_TRUE(eventually([&] { return f.dir->lookups_waiting() == 100; }));
     f.backend.release();
     int subscribed = 0;
     for (int i = 0; i < 100; ++i) {
@@ -123,7 +140,8 @@ TEST_F(HttpDirectoryCache, HundredSubscribesToOneSpecCostOneOwnerRequest) {
         subscribed += (*frame)["type"] == "subscribed" ? 1 : 0;
     }
     EXPECT_EQ(subscribed, 100);
-    EXPECT_EQ(f.backend.owner_count(), 1);
+    EXPECT_EQ(peer.subscribe("spec:s2")["payload"]["code"], "forbidden");
+    EXPECT_EQ(f.backend.owner_count(), 2) << "one for spec:s1, one for spec:s2";
 }
 
 TEST_F(HttpDirectoryCache, ClearingTheCacheAppliesARevocationAtOnce) {

@@ -34,6 +34,7 @@ TEST(CoalescingCache, IdenticalLookupsShareOneFetch) {
     }
     EXPECT_EQ(fetches, 1);
     EXPECT_EQ(c.in_flight(), 1u);
+    EXPECT_EQ(c.waiting(), 100u);
     auto waiters = c.complete("spec:s1", found("t1"), t0, 0);
     ASSERT_EQ(waiters.size(), 100u);
     for (auto& w : waiters)
