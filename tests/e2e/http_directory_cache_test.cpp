@@ -196,3 +196,28 @@ TEST_F(HttpDirectoryCache, RevocationReachesNewAndOpenConnectionsWithinTheTtl) {
 
 }  // namespace
 }  // namespace kata::e2e
+
+namespace kata::e2e {
+namespace {
+
+TEST_F(HttpDirectoryCache, AMovedSpecIsForbiddenWithinTheTtl) {
+    f.settings.cache_ttl = 300ms;
+    auto cfg = test_config();
+    cfg.limits.commands_per_second = 100000;  // the polling below must not be rate limited
+    f.start(cfg);
+    ws_peer peer;
+    ASSERT_TRUE(peer.connect(f.port(), bearer(key_t1)));
+    ASSERT_EQ(peer.subscribe("spec:s1")["type"], "subscribed");
+    f.backend.set_owner("spec:s1", {200, R"({"team":"t2"})"});
+    const auto moved_at = std::chrono::steady_clock::now();
+    int n = 0;
+    // Subscribing again is answered from the cache until it expires, then by the backend.
+    ASSERT_TRUE(eventually([&] {
+        return peer.subscribe("spec:s1", std::to_string(++n))["payload"]["code"] == "forbidden";
+    }));
+    EXPECT_LT(std::chrono::steady_clock::now() - moved_at, 300ms + 1000ms);
+    EXPECT_FALSE(peer.closed()) << "the key is still known: only the subscribe is refused";
+}
+
+}  // namespace
+}  // namespace kata::e2e
