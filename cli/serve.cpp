@@ -12,6 +12,7 @@
 #include "core/config/config_diff.hpp"
 #include "core/config/config_parser.hpp"
 #include "core/config/dev_config.hpp"
+#include "core/directory/http_directory.hpp"
 #include "core/server/log.hpp"
 #include "core/server/open_file_limit.hpp"
 #include "core/server/server.hpp"
@@ -41,9 +42,35 @@ config::server_config load_or_exit(const std::string& path) {
     return std::get<config::server_config>(std::move(loaded));
 }
 
-void reload(server::server& srv, const std::string& path) {
+// The directory the config asks for: the application over HTTP, or the file's own entries.
+std::shared_ptr<const auth::directory> make_directory(const config::server_config& cfg) {
+    if (cfg.directory.http) return std::make_shared<directory::http_directory>(*cfg.directory.http);
+    return std::make_shared<auth::file_directory>(cfg.directory);
+}
+
+void reload(server::server& srv, const std::string& path,
+            const std::shared_ptr<const auth::directory>& current) {
     if (path.empty()) {
         server::log(server::log_level::warn, "SIGHUP ignored: dev mode has no config file");
+        return;
+    }
+    if (const auto* http = dynamic_cast<const directory::http_directory*>(current.get())) {
+        // The application is the source of truth: forgetting the cached answers is the reload.
+        // Open connections are not re-checked all at once (that would storm the backend); each
+        // is re-checked at its next subscribe.
+        http->clear_cache();
+        server::log(server::log_level::info, "directory cache cleared (HTTP directory)");
+        auto loaded = config::load_server_config(path);
+        if (auto* next = std::get_if<config::server_config>(&loaded)) {
+            const auto pending = config::keys_needing_restart(srv.config(), *next);
+            if (!pending.empty()) {
+                std::string keys;
+                for (const auto& k : pending)
+                    keys += (keys.empty() ? "" : ", ") + k;
+                server::log(server::log_level::warn,
+                            "changed in " + path + " but applied only after a restart: " + keys);
+            }
+        }
         return;
     }
     auto loaded = config::load_server_config(path);
@@ -53,6 +80,12 @@ void reload(server::server& srv, const std::string& path) {
         return;
     }
     auto next = std::get<config::server_config>(std::move(loaded));
+    if (next.directory.http) {
+        server::log(server::log_level::error,
+                    "reload failed, keeping the old directory: switching to directory.http needs "
+                    "a restart");
+        return;
+    }
     srv.reload_directory(std::make_shared<auth::file_directory>(next.directory));
     server::log(server::log_level::info, "directory reloaded from " + path);
     // Only the directory is applied: say exactly what else changed and waits for a restart.
@@ -120,9 +153,9 @@ void run_serve(const serve_options& opts) {
 
     check_open_files(cfg);
 
-    auto directory = std::make_shared<auth::file_directory>(cfg.directory);
+    const auto directory = make_directory(cfg);
     const std::string host = cfg.listen_host;
-    server::server srv(std::move(cfg), std::move(directory));
+    server::server srv(std::move(cfg), directory);
     try {
         srv.start();
     } catch (const std::exception& e) {
@@ -147,7 +180,7 @@ void run_serve(const serve_options& opts) {
         int sig = 0;
         if (sigwait(&signals, &sig) != 0) continue;
         if (sig == SIGHUP) {
-            reload(srv, opts.config_path);
+            reload(srv, opts.config_path, directory);
             continue;
         }
         server::log(server::log_level::info, "shutting down: closing connections with 1001");

@@ -92,6 +92,21 @@ void check_directory(const kata::auth::directory_config& dir) {
         FUZZ_CHECK(!team.empty());
     // Dev mode sets this in code; a file must never be able to.
     FUZZ_CHECK(!dir.default_team.has_value());
+    if (dir.http) {
+        // Exactly one source of truth, and a backend address the client can use as is.
+        FUZZ_CHECK(dir.api_keys.empty() && dir.sessions.empty() && dir.specs.empty() &&
+                   dir.agents.empty());
+        const auto& h = *dir.http;
+        FUZZ_CHECK(h.url.starts_with("http://") && !h.host.empty() && h.port != 0);
+        FUZZ_CHECK(h.base_path.empty() ||
+                   (h.base_path.front() == '/' && h.base_path.back() != '/'));
+        FUZZ_CHECK(h.timeout.count() >= 1 && is_duration(h.timeout));
+        FUZZ_CHECK(h.pool_size >= 1 && h.pool_size <= 4096);
+        for (const auto& [name, value] : h.headers) {
+            FUZZ_CHECK(!name.empty() && !value.empty());
+            FUZZ_CHECK(value.find_first_of("\r\n") == std::string::npos);
+        }
+    }
 }
 
 void check_accepted(const config::server_config& cfg) {

@@ -18,6 +18,11 @@ decision same_team(const lookup_result<std::string>& owner, const principal& who
 
 }  // namespace
 
+decision authorize_owner(const lookup_result<std::string>& owner, const principal& who) {
+    if (who.team.empty()) return decision::forbidden;
+    return same_team(owner, who);
+}
+
 decision authorize_subscribe(const directory& dir, const principal& who,
                              const protocol::channel_name& channel) {
     // An empty team would otherwise match an empty owner; no real principal has one.

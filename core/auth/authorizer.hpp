@@ -12,6 +12,10 @@ enum class decision { allowed, forbidden, unavailable };
 decision authorize_subscribe(const directory& dir, const principal& who,
                              const protocol::channel_name& channel);
 
+// The spec/agent half of authorize_subscribe, given the directory's answer for the channel's id
+// (for async directories, whose answer arrives later).
+decision authorize_owner(const lookup_result<std::string>& owner, const principal& who);
+
 // `publish_any` may publish anywhere; `publish` as authorize_subscribe; otherwise forbidden.
 decision authorize_publish(const directory& dir, const principal& who,
                            const protocol::channel_name& channel);

@@ -44,6 +44,38 @@ connect_decision decide_connect(const auth_headers& headers,
     } catch (...) {
         found.status = lookup_status::unavailable;  // a backend that throws has failed: deny
     }
+    connect_precheck pre;
+    pre.kind = cred.kind;
+    pre.digest = sha256_hex(cred.secret);
+    return finish_connect(pre, std::move(found));
+}
+
+connect_precheck precheck_connect(const auth_headers& headers,
+                                  const std::optional<std::string_view>& origin,
+                                  const connect_policy& policy) {
+    const credential cred = extract_credential(headers, policy.session_cookie);
+    connect_precheck pre;
+    pre.kind = cred.kind;
+    if (cred.kind == credential_kind::session && !origin_allowed(origin, policy)) {
+        connect_decision d;
+        d.result = connect_decision::outcome::reject_http;
+        d.http_status = 403;
+        d.reason = "origin not allowed";
+        pre.decided = std::move(d);
+        return pre;
+    }
+    // No credential, or an empty one (a malformed Authorization): nothing a backend could know,
+    // so it is not asked.
+    if (cred.kind == credential_kind::none || cred.secret.empty()) {
+        pre.decided = close_with(4401, "unauthorized");
+        return pre;
+    }
+    pre.digest = sha256_hex(cred.secret);
+    return pre;
+}
+
+connect_decision finish_connect(const connect_precheck& pre, lookup_result<principal> found) {
+    if (pre.decided) return *pre.decided;
     switch (found.status) {
         case lookup_status::unavailable:
             return close_with(4503, "auth unavailable");
@@ -55,9 +87,9 @@ connect_decision decide_connect(const auth_headers& headers,
     if (!found.value.has(scope_subscribe)) return close_with(4403, "forbidden");
     connect_decision d;
     d.result = connect_decision::outcome::accept;
-    d.who = found.value;
-    d.kind = cred.kind;
-    d.digest = sha256_hex(cred.secret);
+    d.who = std::move(found.value);
+    d.kind = pre.kind;
+    d.digest = pre.digest;
     return d;
 }
 

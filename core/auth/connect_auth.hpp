@@ -31,7 +31,24 @@ struct connect_policy {
     const std::vector<std::string>* allowed_origins = nullptr;
 };
 
-// PROTOCOL.md "Auth on connect", steps 1 to 4, with `origin` the Origin header (if any).
+// The steps of "Auth on connect" that need no directory: which credential, and the Origin check.
+// `decided` is set when they settle it (403, no credential, an empty key); otherwise the directory
+// must be asked who holds the credential with digest `digest`.
+struct connect_precheck {
+    std::optional<connect_decision> decided;
+    credential_kind kind = credential_kind::none;
+    std::string digest;
+};
+connect_precheck precheck_connect(const auth_headers& headers,
+                                  const std::optional<std::string_view>& origin,
+                                  const connect_policy& policy);
+
+// The rest, once the directory answered for the precheck's credential: 4503, 4401, 4403 or
+// accept.
+connect_decision finish_connect(const connect_precheck& pre, lookup_result<principal> found);
+
+// PROTOCOL.md "Auth on connect", steps 1 to 4, with `origin` the Origin header (if any), asking a
+// synchronous directory.
 connect_decision decide_connect(const auth_headers& headers,
                                 const std::optional<std::string_view>& origin,
                                 const connect_policy& policy, const directory& dir);

@@ -7,6 +7,8 @@
 
 namespace kata::auth {
 
+class async_directory;
+
 enum class lookup_status {
     found,
     not_found,    // unknown credential or id
@@ -39,6 +41,11 @@ class directory {
         (void)sha256_hex;
         return {};
     }
+
+    // A backend that answers only asynchronously (over the network) returns itself here; the
+    // server then uses it instead of the calls above, which such a backend answers `unavailable`.
+    // nullptr (the default): the calls above never block, so the server calls them inline.
+    virtual const async_directory* async() const { return nullptr; }
 };
 
 }  // namespace kata::auth

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/auth/http_directory_settings.hpp"
+
 namespace kata::auth {
 
 struct api_key_entry {
@@ -27,6 +29,8 @@ struct directory_config {
     std::map<std::string, std::string> agents;  // agent id -> team
     // Dev mode only: the team of any spec/agent id not listed above. Never set from a file.
     std::optional<std::string> default_team;
+    // `directory.http`: the application answers instead (then the four above stay empty).
+    std::optional<http_directory_settings> http;
 };
 
 }  // namespace kata::auth

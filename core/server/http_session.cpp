@@ -103,7 +103,8 @@ std::optional<http_response> refuse_by_headers(const http_request& head, bool bo
                                  "the " + std::string(*name) + " header appears more than once");
         }
     }
-    if (publish && body_pending && expects_continue(head)) {
+    // An HTTP directory answers later: its key check waits for the body like the rest.
+    if (publish && body_pending && expects_continue(head) && !state.directory()->async()) {
         if (auto refusal = refuse_publisher(head, state)) {
             refusal->keep_alive(false);
             return refusal;
@@ -173,7 +174,14 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
             co_await upgrade_connection(std::move(stream), std::move(req), std::move(early), w);
             co_return;
         }
-        auto res = route(req, state);
+        http_response res;
+        if (path_of(req) == "/v1/publish" && req.method() == http::verb::post &&
+            state.directory()->async() != nullptr) {
+            // An async directory is awaited here, so this connection alone waits for it.
+            res = co_await handle_publish_async(req, w, state.directory());
+        } else {
+            res = route(req, state);
+        }
         if (state.stopping.load()) res.keep_alive(false);
         ec = co_await write_response(stream, res, req.method() == http::verb::head);
         if (ec || !res.keep_alive()) break;

@@ -164,6 +164,11 @@ void server::stop(std::chrono::milliseconds grace) {
     for (auto& w : impl_->workers)
         w->close_all(protocol::close_code::going_away, "server shutting down");
     state.wait_until_closed(grace);
+    // Lookups still waiting on an async directory are failed now, while the workers can still
+    // take the answers: none may arrive after a worker (and its coroutines) is gone.
+    if (const auto dir = state.directory(); const auto* async_dir = dir->async()) {
+        async_dir->shutdown();
+    }
     for (auto& w : impl_->workers)
         w->stop();
     for (auto& w : impl_->workers)

@@ -28,7 +28,8 @@ class server {
     std::uint16_t port() const;
 
     // Stops accepting, closes every connection with 1001, and joins the threads. Connections
-    // that have not closed within `grace` are cut. Idempotent.
+    // that have not closed within `grace` are cut. An async directory (HTTP) is shut down: its
+    // waiting lookups fail. Idempotent.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
 
     // SIGHUP: later connections and commands use `directory`; open connections stay.

@@ -4,10 +4,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/auth/async_directory.hpp"
 #include "core/auth/connect_auth.hpp"
 #include "core/protocol/ws_frame_parser.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
 #include "core/protocol/ws_handshake.hpp"
+#include "core/server/await_lookup.hpp"
 #include "core/server/http_responses.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
@@ -113,12 +115,45 @@ auth::connect_decision decide(const http_request& req, const server_state& state
                                 *dir);
 }
 
+// The connect decision from a directory that answers later (the HTTP one): Origin and the
+// credential's presence first, then the backend is asked by digest while this coroutine waits;
+// the worker keeps serving its other connections meanwhile.
+asio::awaitable<auth::connect_decision> decide_async(const http_request& req, worker& w,
+                                                     std::shared_ptr<const auth::directory> dir) {
+    const auto& state = w.state();
+    const auth::connect_policy policy{state.config.session_cookie, &state.config.allowed_origins};
+    auto pre =
+        auth::precheck_connect(auth_headers_of(req), header(req, http::field::origin), policy);
+    if (pre.decided) co_return *pre.decided;
+    const auth::async_directory& a = *dir->async();
+    auto found =
+        co_await await_lookup<auth::principal>(w, [&](auth::lookup_callback<auth::principal> done) {
+            a.authenticate_digest(pre.kind, pre.digest, std::move(done));
+        });
+    co_return auth::finish_connect(pre, std::move(found));
+}
+
 }  // namespace
 
 asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request req,
                                          std::string early, worker& w) {
     auto& state = w.state();
-    auto decision = decide(req, state);
+    auth::connect_decision decision;
+    if (auto dir = state.directory(); dir->async() != nullptr) {
+        // An invalid handshake costs the backend nothing: it is refused before the lookup.
+        if (!handshake_error(req)) {
+            decision = co_await decide_async(req, w, std::move(dir));
+        } else {
+            decision = auth::finish_connect(
+                auth::precheck_connect(
+                    auth_headers_of(req), header(req, http::field::origin),
+                    {state.config.session_cookie, &state.config.allowed_origins}),
+                {});
+            // Only its reject_http matters below: the handshake error is answered next.
+        }
+    } else {
+        decision = decide(req, state);
+    }
     using outcome = auth::connect_decision::outcome;
     if (decision.result == outcome::reject_http) {
         state.counters.connections_refused.fetch_add(1);

@@ -30,6 +30,7 @@ worker::worker(unsigned index, server_state& state)
       tick_period_(tick_period_of(state.config)) {}
 
 worker::~worker() {
+    mailbox_->close();
     stop();
     join();
     // Connections hold sockets of this io_context: they go before it does.

@@ -14,6 +14,7 @@
 #include "core/protocol/close_codes.hpp"
 #include "core/server/beast_types.hpp"
 #include "core/server/server_state.hpp"
+#include "core/server/worker_mailbox.hpp"
 
 namespace kata::server {
 
@@ -45,6 +46,10 @@ class worker final : public hub::subscriber {
     // Any thread: runs `fn` on this worker's thread for every connection (directory reloads).
     void for_each_connection(std::function<void(ws_connection&)> fn);
 
+    // Any thread: posts to this worker while it exists (answers of an async directory).
+    const std::shared_ptr<worker_mailbox>& mailbox() const { return mailbox_; }
+    bool on_this_thread() { return ioc_.get_executor().running_in_this_thread(); }
+
     // Worker thread only, below.
     hub::local_fanout& fanout() { return fanout_; }
     server_state& state() { return state_; }
@@ -72,6 +77,7 @@ class worker final : public hub::subscriber {
     const unsigned index_;
     server_state& state_;
     asio::io_context ioc_{1};
+    std::shared_ptr<worker_mailbox> mailbox_ = std::make_shared<worker_mailbox>(ioc_);
     std::thread thread_;
     hub::local_fanout fanout_;
     std::unique_ptr<char[]> read_buffer_;

@@ -232,6 +232,7 @@ void ws_connection::end() {
     for (hub::channel* ch : subscriptions_)
         leave(ch);
     subscriptions_.clear();
+    pending_.clear();  // late directory answers find ended_ and do nothing
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);

@@ -2,10 +2,13 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
 
+#include "core/auth/async_directory.hpp"
+#include "core/auth/authorizer.hpp"
 #include "core/auth/directory.hpp"
 #include "core/auth/principal.hpp"
 #include "core/hub/local_fanout.hpp"
@@ -70,6 +73,22 @@ class ws_connection final : public hub::delivery_target,
     void handle_command(std::string_view text);
     void on_subscribe(const protocol::command& cmd);
     void on_unsubscribe(const protocol::command& cmd);
+    // The tail of a subscribe once authorization is decided (at once, or when an async
+    // directory answered).
+    void finish_subscribe(const protocol::command& cmd, auth::decision verdict);
+    // Subscribes through an async directory (ws_connection_pending.cpp): the principal is
+    // re-checked (a cache hit, unless its cached answer expired) and the owner looked up; the
+    // subscribe is answered when both are known, on this connection's thread.
+    void subscribe_async(const auth::async_directory& dir, const protocol::command& cmd);
+    void subscribe_authenticated(const protocol::command& cmd, std::uint64_t id,
+                                 auth::lookup_result<auth::principal> found);
+    void subscribe_owned(const protocol::command& cmd, std::uint64_t id,
+                         const auth::lookup_result<std::string>& owner);
+    bool take_pending(std::uint64_t id);
+    void cancel_pending(const std::string& channel);
+    // Runs `fn` on this connection's thread: now when already there (a cache hit answered
+    // inline), else through the worker's mailbox.
+    void run_here(std::function<void()> fn);
     void leave(hub::channel* ch);
     void send_control(std::string_view type, const std::string* channel, std::string payload);
     void send_error(std::string_view code, std::string_view message, std::string_view request_id,
@@ -95,6 +114,14 @@ class ws_connection final : public hub::delivery_target,
     outbox out_;
     command_rate_limiter limiter_;
     std::vector<hub::channel*> subscriptions_;
+    // Subscribes waiting for an async directory, by id; an unsubscribe of the channel removes
+    // its entries, and the late answer then ends as `unsubscribed`.
+    struct pending_subscribe {
+        std::uint64_t id;
+        std::string channel;
+    };
+    std::vector<pending_subscribe> pending_;
+    std::uint64_t next_pending_id_ = 0;
 
     clock::time_point last_activity_;
     clock::time_point last_ping_;

@@ -112,12 +112,23 @@ void ws_connection::on_subscribe(const protocol::command& cmd) {
     }
     // Authorization is checked on every subscribe, even a repeated one: the directory may have
     // been reloaded since.
+    const auto dir = state_.directory();
+    if (const auto* async_dir = dir->async()) {
+        subscribe_async(*async_dir, cmd);
+        return;
+    }
     auth::decision verdict = auth::decision::unavailable;
     try {
-        verdict = auth::authorize_subscribe(*state_.directory(), who_, channel);
+        verdict = auth::authorize_subscribe(*dir, who_, channel);
     } catch (...) {
         verdict = auth::decision::unavailable;  // a backend that throws has failed: deny
     }
+    finish_subscribe(cmd, verdict);
+}
+
+void ws_connection::finish_subscribe(const protocol::command& cmd, auth::decision verdict) {
+    const auto& channel = *cmd.channel;
+    const std::string key = channel.str();
     if (verdict == auth::decision::forbidden) {
         send_error(error_code::forbidden, "not allowed to subscribe to this channel",
                    cmd.request_id, &key);
@@ -126,6 +137,15 @@ void ws_connection::on_subscribe(const protocol::command& cmd) {
     if (verdict == auth::decision::unavailable) {
         send_error(error_code::authorization_unavailable,
                    "authorization backend unavailable; try again", cmd.request_id, &key);
+        return;
+    }
+    // Looked up again: an async answer may come after other subscribes completed.
+    hub::channel* existing = nullptr;
+    for (hub::channel* ch : subscriptions_)
+        if (ch->name() == key) existing = ch;
+    if (!existing && subscriptions_.size() >= state_.config.limits.max_subscriptions) {
+        send_error(error_code::subscription_limit, "too many subscriptions on this connection",
+                   cmd.request_id, &key);
         return;
     }
     if (existing) {
@@ -154,6 +174,7 @@ void ws_connection::leave(hub::channel* ch) {
 
 void ws_connection::on_unsubscribe(const protocol::command& cmd) {
     const std::string key = cmd.channel->str();
+    if (!pending_.empty()) cancel_pending(key);
     for (std::size_t i = 0; i < subscriptions_.size(); ++i) {
         if (subscriptions_[i]->name() != key) continue;
         leave(subscriptions_[i]);

@@ -1,0 +1,64 @@
+#pragma once
+// A real HTTP backend on 127.0.0.1 for the HTTP directory tests: a small Beast server on its own
+// thread that answers POST /authenticate and POST /owner from tables the test controls, with
+// an optional delay, a gate that holds every answer until released, forced failures, and a
+// record of every request it saw.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kata::e2e {
+
+class directory_backend {
+  public:
+    struct answer {
+        unsigned status = 200;
+        std::string body;
+    };
+    struct seen_request {
+        std::string target;
+        std::string body;
+        std::map<std::string, std::string> headers;
+    };
+
+    directory_backend();
+    ~directory_backend();
+    directory_backend(const directory_backend&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    std::string url() const;  // http://127.0.0.1:PORT/kata-rt
+
+    // Tables: sha256 hex -> answer for /authenticate; "spec:ID" / "agent:ID" -> for /owner.
+    // Anything not listed answers 404.
+    void set_credential(const std::string& sha256, answer a);
+    void forget_credential(const std::string& sha256);
+    void set_owner(const std::string& kind_and_id, answer a);
+    // Every answer, whatever the tables say (e.g. {500, ""} or {200, "not json"}).
+    void force(std::optional<answer> a);
+    void set_delay(std::chrono::milliseconds d);
+    // Holds every answer until release() (then they go out, and later ones at once).
+    void hold();
+    void release();
+    // Closes the listener and every connection: later requests are refused.
+    void stop();
+
+    int authenticate_count() const { return authenticate_count_.load(); }
+    int owner_count() const { return owner_count_.load(); }
+    std::vector<seen_request> requests() const;
+
+  private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+    std::uint16_t port_ = 0;
+    std::atomic<int> authenticate_count_{0};
+    std::atomic<int> owner_count_{0};
+    friend struct impl;
+};
+
+}  // namespace kata::e2e
