@@ -13,8 +13,8 @@
 
 #include "core/protocol/ws_frame_parser.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
-#include "load/churn.hpp"
 #include "load/client_handshake.hpp"
+#include "load/load_client_connection.hpp"
 #include "load/subscriber_frames.hpp"
 
 namespace kata::load {
@@ -35,28 +35,6 @@ constexpr std::size_t read_buffer_bytes = 128 * 1024;
 constexpr std::size_t max_response_head = 16 * 1024;
 
 }  // namespace
-
-struct load_client::connection {
-    connection(asio::io_context& io, std::size_t l) : socket(io), deadline(io), local(l) {}
-    tcp::socket socket;              // reopened when --churn cuts the connection and it reconnects
-    asio::steady_timer deadline;     // the ramp turn, then TCP + upgrade + `subscribed`
-    std::size_t local;               // index in the thread's subscriber_state
-    std::uint64_t deadline_gen = 0;  // bumped to disarm a deadline whose handler is queued
-    bool open = false;               // upgraded and not yet closed
-    bool churned = false;            // cut by --churn: the read loop reconnects instead of ending
-    bool closing = false;            // begin_close sent our close frame; the server's answers it
-    bool writing = false;            // an async write is in flight: no other write may start
-    bool timed_out = false;          // the deadline cut it before `subscribed`
-    clock_type::time_point cut_at{};
-    std::string last_event_id;  // on its channel, kept only with --churn: the next `since`
-};
-
-struct load_client::ending {
-    // As a disconnect: the server's close code (1005 for a close frame without one), the code we
-    // closed with when its frames broke the protocol, 1006 when there was no close frame.
-    std::uint16_t code = 1006;
-    std::string why;  // the failure's reason, when it ended before `subscribed`
-};
 
 load_client::load_client(asio::io_context& io, const scenario& sc, subscriber_state& state)
     : io_(io),
@@ -81,16 +59,6 @@ void load_client::start(clock_type::time_point start) {
         asio::co_spawn(io_, run_connection(conn, start + offset), asio::detached);
     }
 }
-
-namespace {
-
-std::array<std::uint8_t, 4> mask_from(std::mt19937& rng) {
-    const auto bits = rng();
-    return {static_cast<std::uint8_t>(bits), static_cast<std::uint8_t>(bits >> 8),
-            static_cast<std::uint8_t>(bits >> 16), static_cast<std::uint8_t>(bits >> 24)};
-}
-
-}  // namespace
 
 asio::awaitable<void> load_client::run_connection(std::shared_ptr<connection> conn,
                                                   clock_type::time_point at) {
@@ -328,79 +296,6 @@ asio::awaitable<load_client::ending> load_client::read_frames(connection& conn,
 
 void load_client::finished_closing(connection& conn) {
     if (std::exchange(conn.closing, false)) --closing_;
-}
-
-bool load_client::cut_one(std::mt19937_64& rng) {
-    auto eligible = [this](std::size_t j) {
-        const auto& c = *connections_[j];
-        // Only a subscriber that has an eventId to resume from: without one, `since` cannot
-        // be sent and the events of the gap would be lost by construction.
-        return state_.phase[j] == connection_phase::subscribed && c.open && !c.churned &&
-               !c.closing && !c.last_event_id.empty();
-    };
-    const auto victim = pick_victim(connections_.size(), eligible, rng);
-    if (!victim) return false;
-    auto& c = *connections_[*victim];
-    c.churned = true;
-    c.open = false;
-    c.cut_at = clock_type::now();
-    state_.phase[*victim] = connection_phase::resuming;  // owed its events from now on
-    ++state_.churned;
-    // Abrupt: no close frame, the TCP socket just closes (the server sees 1006), like a killed
-    // process or a dropped network path. The read loop reconnects it.
-    error_code ignored;
-    c.socket.close(ignored);
-    return true;
-}
-
-void load_client::begin_close() {
-    state_.stopping = true;
-    for (auto& conn : connections_) {
-        error_code ec;
-        if (!conn->open || conn->writing) {
-            // Not upgraded yet (connecting, or waiting its ramp turn), or mid-write: just cut.
-            conn->socket.close(ec);
-            continue;
-        }
-        conn->open = false;
-        // A few bytes on a socket whose send buffer holds at most a pong: a non-blocking write
-        // takes them whole, or the connection is cut.
-        const auto frame =
-            ws::client_frame(ws::opcode::close, ws::close_body(1000, ""), mask_from(mask_rng_));
-        const std::size_t n = conn->socket.write_some(asio::buffer(frame), ec);
-        if (ec || n != frame.size()) {
-            conn->socket.close(ec);
-            continue;
-        }
-        conn->closing = true;
-        ++closing_;
-    }
-}
-
-void load_client::cut_all() {
-    for (auto& conn : connections_) {
-        error_code ignored;
-        conn->socket.close(ignored);
-    }
-}
-
-live_counts load_client::counts(const std::vector<std::uint64_t>* accepted, bool take_interval) {
-    live_counts c;
-    c.subscribed = state_.subscribed;
-    c.settled = state_.settled;
-    c.deliveries = state_.deliveries;
-    if (accepted != nullptr) c.outstanding = state_.outstanding(*accepted);
-    c.resuming = state_.resuming();
-    c.closing = closing_;
-    for (const auto& [code, n] : state_.disconnects)
-        c.disconnects += n;
-    c.churned = state_.churned;
-    c.unrecovered = state_.unrecovered;
-    if (take_interval) {
-        c.latency_interval = state_.latency_interval;
-        state_.latency_interval.reset();
-    }
-    return c;
 }
 
 }  // namespace kata::load
