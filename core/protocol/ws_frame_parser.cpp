@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/protocol/ws_frame_writer.hpp"
+#include "core/protocol/ws_mask.hpp"
 
 namespace kata::protocol::ws {
 namespace {
@@ -50,6 +51,7 @@ void frame_parser::fail(std::uint16_t close_code, const char* reason) {
     failed_ = true;
     error_ = {close_code, reason};
     in_frame_ = false;
+    message_op_ = 0;
     // The connection is closing: nothing held is of use any more.
     std::string().swap(pending_);
     std::string().swap(message_);
@@ -154,13 +156,14 @@ feed_result frame_parser::feed(std::span<char> bytes, frame_handler& handler) {
             static_cast<std::size_t>(std::min<std::uint64_t>(frame_left_, size - pos));
         if (take == 0 && frame_left_ != 0) break;
         char* const chunk = data + pos;
+        bool ascii = false;
         if (frame_masked_) {
-            apply_mask(chunk, take, mask_, mask_phase_);
+            ascii = detail::mask_and_check_ascii(chunk, take, mask_, mask_phase_);
             mask_phase_ = static_cast<std::uint8_t>((mask_phase_ + take) & 3);
         }
         frame_left_ -= take;
         pos += take;
-        if (!on_payload(chunk, take, handler)) {
+        if (!on_payload(chunk, take, ascii, handler)) {
             if (failed_) return {pos, error_};
             return {pos, std::nullopt};
         }
@@ -168,7 +171,7 @@ feed_result frame_parser::feed(std::span<char> bytes, frame_handler& handler) {
     return {pos, std::nullopt};
 }
 
-bool frame_parser::on_payload(char* data, std::size_t size, frame_handler& handler) {
+bool frame_parser::on_payload(char* data, std::size_t size, bool ascii, frame_handler& handler) {
     if (is_control(frame_op_)) {
         if (frame_left_ == 0 && pending_.empty()) {
             // The whole control frame was in this input: hand over a view of it.
@@ -184,9 +187,12 @@ bool frame_parser::on_payload(char* data, std::size_t size, frame_handler& handl
     }
 
     // Text is checked piece by piece as it arrives, so invalid UTF-8 is refused at the first
-    // byte that makes it so, not when the message ends.
+    // byte that makes it so, not when the message ends. ASCII found while unmasking needs no
+    // check on a character boundary (and is invalid in the middle of a character).
     const bool text = message_op_ == op_text;
-    if (text && !utf8_.feed({data, size})) return fail(1007, "invalid utf-8"), false;
+    if (text && !(ascii && utf8_.complete()) && !utf8_.feed({data, size})) {
+        return fail(1007, "invalid utf-8"), false;
+    }
     if (frame_left_ != 0 || !frame_fin_) {
         message_.append(data, size);
         if (frame_left_ == 0) in_frame_ = false;

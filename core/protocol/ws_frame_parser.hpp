@@ -75,8 +75,9 @@ class frame_parser {
     // message being reassembled and the UTF-8 state across its fragments.
     enum class header_status { need_more, ok, error };
     header_status parse_header(const char* h, std::size_t size, std::size_t& header_bytes);
-    // One piece of the current frame's payload (already unmasked); false to stop feeding.
-    bool on_payload(char* data, std::size_t size, frame_handler& handler);
+    // One piece of the current frame's payload (already unmasked; `ascii`: known to be all
+    // ASCII); false to stop feeding.
+    bool on_payload(char* data, std::size_t size, bool ascii, frame_handler& handler);
     bool on_control(std::string_view payload, frame_handler& handler);
     void fail(std::uint16_t close_code, const char* reason);
 

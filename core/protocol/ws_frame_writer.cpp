@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/protocol/ws_mask.hpp"
+
 namespace kata::protocol::ws {
 
 std::size_t header_size(std::size_t payload_size, bool masked) {
@@ -48,34 +50,19 @@ shared_frame server_frame(opcode op, std::string_view payload) {
 
 std::string client_frame(opcode op, std::string_view payload, std::array<std::uint8_t, 4> mask,
                          bool fin) {
-    std::string frame(header_size(payload.size(), true) + payload.size(), '\0');
-    const auto head = write_header(frame.data(), op, payload.size(), &mask);
-    if (!fin) frame[0] = static_cast<char>(static_cast<unsigned char>(frame[0]) & 0x7F);
-    if (!payload.empty()) std::memcpy(frame.data() + head, payload.data(), payload.size());
+    char header[max_header_bytes];
+    const auto head = write_header(header, op, payload.size(), &mask);
+    if (!fin) header[0] = static_cast<char>(static_cast<unsigned char>(header[0]) & 0x7F);
+    std::string frame;
+    frame.reserve(head + payload.size());
+    frame.append(header, head).append(payload);
     apply_mask(frame.data() + head, payload.size(), mask);
     return frame;
 }
 
 void apply_mask(char* bytes, std::size_t size, std::array<std::uint8_t, 4> mask,
                 std::size_t offset) {
-    // The key rotated so that its first byte applies to bytes[0], repeated to a 64-bit word: the
-    // payload is then XORed 8 bytes at a time. Byte order does not matter, both sides are
-    // copied through memory in the same order.
-    unsigned char key[8];
-    for (std::size_t i = 0; i < 8; ++i)
-        key[i] = mask[(offset + i) & 3];
-    std::uint64_t word;
-    std::memcpy(&word, key, 8);
-    std::size_t i = 0;
-    for (; i + 8 <= size; i += 8) {
-        std::uint64_t v;
-        std::memcpy(&v, bytes + i, 8);
-        v ^= word;
-        std::memcpy(bytes + i, &v, 8);
-    }
-    // i is a multiple of 8 here, so key[i & 7] continues the same mask phase.
-    for (; i < size; ++i)
-        bytes[i] = static_cast<char>(bytes[i] ^ key[i & 7]);
+    detail::mask_and_check_ascii(bytes, size, mask, offset);
 }
 
 std::string close_body(std::uint16_t code, std::string_view reason) {

@@ -33,6 +33,8 @@ std::string accept_key(std::string_view client_key) {
 bool valid_client_key(std::string_view client_key) {
     // 16 bytes are exactly 24 base64 characters: 22 of data (the last one carrying 2 bits)
     // and "==". Any other length, padding or alphabet decodes to something else or nothing.
+    // The 4 unused bits of the last data character are not required to be zero (RFC 4648 3.5
+    // lets decoders accept them), as other servers do not require it either.
     if (client_key.size() != 24) return false;
     if (client_key[22] != '=' || client_key[23] != '=') return false;
     for (std::size_t i = 0; i < 22; ++i) {

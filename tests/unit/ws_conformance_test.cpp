@@ -199,6 +199,19 @@ TEST(WsConformance, InvalidSequenceSplitAcrossFragmentsIs1007) {
                  1007);
 }
 
+TEST(WsConformance, AsciiAfterAnUnfinishedCharacterIs1007) {
+    // The middle fragment is plain ASCII, which alone needs no check: here it cuts a character,
+    // and the last fragment's bytes would complete it if the middle one were skipped.
+    expect_error(masked(opcode::text, "a\xe2", false) +
+                     masked(opcode::continuation, "bcdefghij", false) +
+                     masked(opcode::continuation, "\x82\xac"),
+                 1007);
+    expect_error(masked(opcode::text, "a\xf0\x9f\x98", false) + masked(opcode::ping, "") +
+                     masked(opcode::continuation, "x", false) +
+                     masked(opcode::continuation, "\x80"),
+                 1007);
+}
+
 TEST(WsConformance, IncompleteCharacterAtTheEndOfTheMessageIs1007) {
     expect_error(masked(opcode::text, "abc\xe2\x82"), 1007);
     expect_error(masked(opcode::text, "abc", false) + masked(opcode::continuation, "\xf0\x9f"),

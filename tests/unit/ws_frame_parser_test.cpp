@@ -195,6 +195,17 @@ TEST(WsFrameParser, FailedParserRefusesEverythingAfter) {
     EXPECT_TRUE(rec.events.empty());
 }
 
+TEST(WsFrameParser, FailureDropsWhatWasHeld) {
+    std::string input = client_frame(opcode::text, std::string(500, 'a'), mask, false) +
+                        client_frame(opcode::continuation, "\xc0", mask);
+    frame_parser parser;
+    recorder rec;
+    const auto result = parser.feed(span_of(input), rec);
+    ASSERT_TRUE(result.error);
+    EXPECT_EQ(result.error->close_code, 1007);
+    EXPECT_FALSE(parser.holds_partial());
+}
+
 TEST(WsFrameParser, ErrorReasonsAreShortAscii) {
     for (std::string bad : {std::string("\x81\x05Hello"), std::string("\xc1\x80\0\0\0\0", 6),
                             client_frame(opcode::text, "\xff", mask)}) {
