@@ -273,13 +273,22 @@ asio::awaitable<load_client::ending> load_client::read_frames(connection& conn,
         frames.replies().clear();
         if (done) co_return end;
 
-        auto [err] = co_await conn.socket.async_wait(tcp::socket::wait_read, use_tuple);
+        // The first bytes of each wake-up land in the connection's own small buffer, read by
+        // Asio when the socket becomes readable: one system call per wake-up when they hold all
+        // there was (the usual case below saturation). async_wait followed by our own read
+        // costs two (Asio re-arms epoll with epoll_ctl for every wait), which measured slower
+        // than Beast's reads at low rates. Asio may read speculatively and post the completion,
+        // so this buffer must be the connection's, never the shared one.
+        auto [err, first] =
+            co_await conn.socket.async_read_some(asio::buffer(conn.first_bytes), use_tuple);
         if (err) {
             failed(err);
             co_return end;
         }
-        // Everything the kernel holds, until a read would block or comes back short (then the
-        // socket was drained, and new data will wake the wait again).
+        handle(std::span<char>(conn.first_bytes.data(), first));
+        if (done || first < conn.first_bytes.size()) continue;
+        // It filled up: drain the backlog into the thread's large buffer, until a read would
+        // block or comes back short (then the socket was drained).
         for (;;) {
             error_code ec;
             const std::size_t n = conn.socket.read_some(asio::buffer(read_buffer_), ec);

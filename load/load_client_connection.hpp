@@ -27,6 +27,9 @@ struct load_client::connection {
     bool timed_out = false;  // the deadline cut it before `subscribed`
     std::chrono::steady_clock::time_point cut_at{};
     std::string last_event_id;  // on its channel, kept only with --churn: the next `since`
+    // Where each wake-up's first bytes are read (see read_frames): room for a load event with
+    // a payload up to about 750 bytes, so below saturation a wake-up is one read.
+    std::array<char, 1024> first_bytes;
 };
 
 struct load_client::ending {
