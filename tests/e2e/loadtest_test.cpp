@@ -3,6 +3,7 @@
 // code, and publish reports server answers with its exit code.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -234,6 +235,28 @@ TEST(LoadtestCommand, TwoThreadsAgainstTheEmbeddedServerLoseNothingAndReportCpu)
     EXPECT_NE(json.find("\"cpu\": {"), std::string::npos) << json;
     EXPECT_NE(json.find("\"threads\": 2"), std::string::npos) << json;
     EXPECT_NE(json.find("\"us_per_delivery\""), std::string::npos) << json;
+    std::remove(json_path.c_str());
+}
+
+TEST(LoadtestCommand, AServerPidGetsItsCpuReportedNextToTheLoadClients) {
+    // The server runs in this test process, so its pid is ours: the loadtest process reads our
+    // /proc/PID/stat, as it would a separate `kata-rt serve`.
+    auto s = start_dev_server();
+    const std::string json_path = testing::TempDir() + "loadtest_server_pid.json";
+    const auto result = run_binary(
+        "loadtest --url ws://127.0.0.1:" + std::to_string(s.srv->port()) + "/v1/ws --api-key " +
+        s.api_key + " --connections 20 --rate 100 --duration 1s --ramp 100ms --server-pid " +
+        std::to_string(getpid()) + " --json " + json_path);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("  load client  "), std::string::npos) << result.output;
+    EXPECT_NE(
+        result.output.find("us/delivery  [pid " + std::to_string(getpid()) + ", /proc/PID/stat]"),
+        std::string::npos)
+        << result.output;
+    std::ifstream json_file(json_path);
+    const std::string json((std::istreambuf_iterator<char>(json_file)),
+                           std::istreambuf_iterator<char>());
+    EXPECT_EQ(json.find("\"server\": null"), std::string::npos) << json;
     std::remove(json_path.c_str());
 }
 
