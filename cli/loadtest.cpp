@@ -38,6 +38,7 @@ struct loadtest_options {
     int server_pid = 0;
     bool embedded = false;
     unsigned server_threads = 1;
+    std::size_t threads = 1;
 };
 
 [[noreturn]] void fail(int code, const std::string& message) {
@@ -82,6 +83,8 @@ load::scenario scenario_from(const loadtest_options& opts) {
     sc.payload_bytes = opts.payload_bytes;
     if (!(opts.churn >= 0) || opts.churn > 100'000) fail(2, "--churn must be 0..100000");
     sc.churn = opts.churn;
+    if (opts.threads == 0 || opts.threads > 256) fail(2, "--threads must be 1..256");
+    sc.threads = opts.threads;
     if (opts.server_pid > 0) {
         sc.server_pid = static_cast<pid_t>(opts.server_pid);
         sc.server_rss_note = "pid " + std::to_string(opts.server_pid);
@@ -205,12 +208,20 @@ void add_loadtest_command(CLI::App& app) {
                     "connect_p99<100ms, loss==0, duplicated==0, reordered==0, disconnects==0, "
                     "connect_failed==0, churned>0, unrecovered==0, reconnect_failed==0");
     cmd->add_option("--json", opts->json_path, "Also write the whole report as JSON to FILE");
+    cmd->add_option("--threads", opts->threads,
+                    "Threads reading the subscriber connections (connection i on thread i % N), "
+                    "plus one for the publisher, churn and progress. Raise it when the report "
+                    "shows a load client thread busy most of the run")
+        ->capture_default_str();
     cmd->add_option("--server-pid", opts->server_pid,
-                    "Pid of a local server, to report its peak RSS (VmHWM)");
+                    "Pid of a local server, to report its peak RSS (VmHWM) and its CPU time over "
+                    "the run (/proc/PID/stat) next to the load client's");
     cmd->add_flag("--embedded", opts->embedded,
                   "Start the gateway in this process on 127.0.0.1 with a generated key (--url and "
                   "--api-key are ignored)");
-    cmd->add_option("--server-threads", opts->server_threads, "Threads of the --embedded server")
+    cmd->add_option("--server-threads", opts->server_threads,
+                    "Threads of the --embedded server (its CPU is reported as this process's "
+                    "minus the load client's threads)")
         ->capture_default_str();
     cmd->callback([opts] { run(*opts); });
 }

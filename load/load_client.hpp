@@ -1,9 +1,10 @@
 #pragma once
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <memory>
+#include <random>
 #include <vector>
 
 #include "load/run_state.hpp"
@@ -11,40 +12,62 @@
 
 namespace kata::load {
 
-// The subscribing side of a run: `connections` raw WebSocket connections on one executor, opened
-// evenly over the ramp, each subscribing to one channel and then reading and recording until the
-// run closes it. Deliberately not the reconnecting client: a load client must not hide a drop by
-// reconnecting, and it must stay cheap at thousands of connections. The one exception is a cut
-// the run makes itself (--churn): that connection resumes, as the same subscriber.
+class subscriber_frames;
+
+// The subscribing side of a run on one thread: the connections of `state` (its share of the run),
+// opened evenly over the ramp, each subscribing to one channel and then reading and recording
+// until the run closes it. Plain TCP sockets with our own frame codec, not Beast's stream: every
+// connection of the thread reads into one buffer (it waits for readability, then reads without
+// blocking and parses at once), so the load client costs little per delivery and per idle
+// connection. Deliberately not the reconnecting client: a load client must not hide a drop by
+// reconnecting. The one exception is a cut the run makes itself (--churn): that connection
+// resumes, as the same subscriber.
+//
+// Every member function runs on the thread of `io`.
 class load_client {
   public:
-    load_client(boost::asio::any_io_executor executor, const scenario& sc, run_state& state);
+    load_client(boost::asio::io_context& io, const scenario& sc, subscriber_state& state);
     ~load_client();
     load_client(const load_client&) = delete;
     load_client& operator=(const load_client&) = delete;
 
-    // Spawns every connection; they start at `start + i * ramp / connections`.
+    // Spawns every connection; run-wide connection i starts at `start + i * ramp / connections`.
     void start(std::chrono::steady_clock::time_point start);
 
-    // --churn: from `start`, scenario.churn times a second, cuts a random subscribed connection
-    // (no close frame) and lets it reconnect and resubscribe with `since` = the last eventId it
-    // received. Ends after floor(churn * duration) cuts, or when state.stopping is set.
-    boost::asio::awaitable<void> run_churn(std::chrono::steady_clock::time_point start);
+    // --churn: cuts a random subscribed connection of this thread (no close frame) and lets it
+    // reconnect and resubscribe with `since` = the last eventId it received. False when no
+    // connection can be cut (none subscribed with an eventId to resume from).
+    bool cut_one(std::mt19937_64& rng);
 
-    // Closes every open connection with 1000 (state.stopping must already be set); completes when
-    // all are closed or `grace` has passed, after which the sockets are cut.
-    boost::asio::awaitable<void> close_all(std::chrono::milliseconds grace);
+    // The end of the run: state.stopping is set, each open connection is sent a close frame
+    // (1000) and the others are cut. counts().closing tells how many still await the answer.
+    void begin_close();
+    // Cuts every socket still open (the close grace is over).
+    void cut_all();
+
+    // This thread's live figures; `accepted` (events accepted per channel) adds the deliveries
+    // still owed; `take_interval` moves out the latency of the last interval.
+    live_counts counts(const std::vector<std::uint64_t>* accepted, bool take_interval);
 
   private:
-    struct connection;  // holds the Beast stream, kept out of this header
+    struct connection;  // socket and per-connection flags, kept out of this header
+    struct ending;      // how a connection's read loop ended
     boost::asio::awaitable<void> run_connection(std::shared_ptr<connection> conn,
                                                 std::chrono::steady_clock::time_point at);
+    boost::asio::awaitable<std::string> open(connection& conn, std::string& leftover);
+    boost::asio::awaitable<ending> read_frames(connection& conn, subscriber_frames& frames,
+                                               std::string leftover);
+    void finished_closing(connection& conn);
 
-    boost::asio::any_io_executor executor_;
+    boost::asio::io_context& io_;
     const scenario& scenario_;
-    run_state& state_;
+    subscriber_state& state_;
     std::vector<std::shared_ptr<connection>> connections_;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
+    std::vector<char> read_buffer_;  // shared: one connection reads and parses at a time
+    std::mt19937 mask_rng_;          // masks of the frames we send
+    std::mt19937_64 key_rng_;        // Sec-WebSocket-Key nonces
+    std::size_t closing_ = 0;        // close frames sent by begin_close, not yet answered
 };
 
 }  // namespace kata::load

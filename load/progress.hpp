@@ -13,9 +13,9 @@ class progress_printer {
   public:
     explicit progress_printer(std::FILE* out);
 
-    // Prints one line for the second that just ended, then resets the interval histogram.
+    // Prints one line for the second that just ended; `live.latency_interval` is that second's.
     void tick(const std::string& phase, std::chrono::steady_clock::duration elapsed,
-              run_state& state, std::size_t connections);
+              const live_counts& live, const publish_state& published, std::size_t connections);
     // Ends the updating line, if any, so the report starts on a fresh line.
     void finish();
 

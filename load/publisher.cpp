@@ -16,7 +16,7 @@ namespace asio = boost::asio;
 using clock_type = std::chrono::steady_clock;
 
 asio::awaitable<void> run_publisher(asio::any_io_executor executor, const scenario& sc,
-                                    run_state& state, clock_type::time_point start,
+                                    publish_state& state, clock_type::time_point start,
                                     clock_type::time_point deadline) {
     const auto total = static_cast<std::uint64_t>(
         std::floor(sc.rate * std::chrono::duration<double>(sc.duration).count()));

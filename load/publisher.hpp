@@ -17,7 +17,7 @@ namespace kata::load {
 // Runs until every scheduled event is sent or `deadline`; events still unsent then count as
 // failed (and so as lost), since the schedule promised them.
 boost::asio::awaitable<void> run_publisher(boost::asio::any_io_executor executor,
-                                           const scenario& sc, run_state& state,
+                                           const scenario& sc, publish_state& state,
                                            std::chrono::steady_clock::time_point start,
                                            std::chrono::steady_clock::time_point deadline);
 

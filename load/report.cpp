@@ -37,7 +37,52 @@ nlohmann::ordered_json latency_json(const histogram& h) {
     return j;
 }
 
+std::string cpu_text(const cpu_time& t) {
+    return fixed(t.total_s(), 2) + " s  (user " + fixed(t.user_s, 2) + " s, sys " +
+           fixed(t.sys_s, 2) + " s)";
+}
+
+std::string per_delivery_text(const report& r, const cpu_time& t) {
+    return r.deliveries.delivered == 0 ? "- us/delivery"
+                                       : fixed(r.us_per_delivery(t), 2) + " us/delivery";
+}
+
+void cpu_lines(std::ostream& out, const report& r) {
+    out << "cpu over the run (" << fixed(r.run_wall_s, 1)
+        << " s wall: connect, publish, drain, close)\n";
+    out << "  load client  " << cpu_text(r.load_cpu) << "  " << per_delivery_text(r, r.load_cpu)
+        << "  [" << r.load_threads << " subscriber thread" << (r.load_threads == 1 ? "" : "s")
+        << " + 1 control; busiest " << fixed(r.busiest_thread_share * 100, 0) << "% busy]\n";
+    out << "  server       ";
+    if (r.server_cpu) {
+        out << cpu_text(*r.server_cpu) << "  " << per_delivery_text(r, *r.server_cpu);
+    } else {
+        out << "not measured (--server-pid PID)";
+    }
+    if (!r.server_cpu_note.empty()) out << "  [" << r.server_cpu_note << "]";
+    out << "\n";
+    // A subscriber thread that was busy most of the run may have been the limit: the latency and
+    // rate figures may then measure the load client rather than the server.
+    if (r.busiest_thread_share > 0.8) {
+        out << "  note: a load client thread was busy " << fixed(r.busiest_thread_share * 100, 0)
+            << "% of the run; it may be the bottleneck (raise --threads)\n";
+    }
+}
+
+nlohmann::ordered_json cpu_json(const report& r, const cpu_time& t) {
+    return {{"user_s", t.user_s},
+            {"sys_s", t.sys_s},
+            {"total_s", t.total_s()},
+            {"us_per_delivery", r.us_per_delivery(t)}};
+}
+
 }  // namespace
+
+double report::us_per_delivery(const cpu_time& cpu) const {
+    return deliveries.delivered == 0
+               ? 0.0
+               : cpu.total_s() * 1e6 / static_cast<double>(deliveries.delivered);
+}
 
 double report::deliveries_per_second() const {
     return delivery_elapsed_s > 0 ? static_cast<double>(deliveries.delivered) / delivery_elapsed_s
@@ -108,6 +153,7 @@ void print_report(std::ostream& out, const report& r, const std::vector<threshol
     }
     if (!r.server_rss_note.empty()) out << "  [" << r.server_rss_note << "]";
     out << "\n";
+    cpu_lines(out, r);
 
     if (!checks.empty()) {
         out << "\nthresholds\n";
@@ -161,6 +207,15 @@ std::string report_json(const report& r, const std::vector<threshold_result>& ch
         {"peak_rss_kb", r.server_peak_rss_kb ? nlohmann::ordered_json(*r.server_peak_rss_kb)
                                              : nlohmann::ordered_json(nullptr)},
         {"note", r.server_rss_note}};
+    auto load_client = cpu_json(r, r.load_cpu);
+    load_client["threads"] = r.load_threads;
+    load_client["busiest_thread_share"] = r.busiest_thread_share;
+    auto server_cpu = r.server_cpu ? cpu_json(r, *r.server_cpu) : nlohmann::ordered_json(nullptr);
+    if (r.server_cpu) server_cpu["note"] = r.server_cpu_note;
+    j["cpu"] = {{"wall_s", r.run_wall_s},
+                {"load_client", load_client},
+                {"server", server_cpu},
+                {"process", cpu_json(r, r.process_cpu)}};
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
     for (const auto& c : checks) {
         results.push_back(

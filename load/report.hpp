@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "load/accounting.hpp"
+#include "load/cpu_usage.hpp"
 #include "load/histogram.hpp"
 
 namespace kata::load {
@@ -56,7 +57,19 @@ struct report {
     std::optional<std::uint64_t> server_peak_rss_kb;
     std::string server_rss_note;  // e.g. "embedded: load client and server in one process"
 
+    // CPU time over the whole run (connect, publish, drain, close), so a reader can tell whether
+    // the figures above measure the server or the load client.
+    double run_wall_s = 0;
+    cpu_time load_cpu;                   // the load client's own threads (subscribers + control)
+    std::size_t load_threads = 0;        // subscriber threads (the control thread comes on top)
+    double busiest_thread_share = 0;     // CPU / wall of the busiest subscriber thread
+    cpu_time process_cpu;                // this whole process (getrusage RUSAGE_SELF)
+    std::optional<cpu_time> server_cpu;  // when the server's pid is known
+    std::string server_cpu_note;         // where server_cpu comes from
+
     double deliveries_per_second() const;
+    // CPU microseconds per delivery (0 without deliveries).
+    double us_per_delivery(const cpu_time& cpu) const;
 };
 
 // The human table (stdout).

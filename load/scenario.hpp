@@ -25,6 +25,7 @@ struct scenario {
     milliseconds ramp{1000};              // connections are opened evenly over this
     std::size_t payload_bytes = 64;       // size of each event's payload object
     double churn = 0;                     // --churn: connections cut (then resumed) per second
+    std::size_t threads = 1;              // subscriber threads; connection i on thread i % threads
     milliseconds connect_timeout{10000};  // per connection: TCP + upgrade + subscribed
     milliseconds drain{5000};         // after the last publish, wait at most this for deliveries
     milliseconds close_grace{2000};   // then close every connection, waiting at most this

@@ -3,6 +3,7 @@
 // code, and publish reports server answers with its exit code.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -143,6 +144,35 @@ TEST(Loadtest, ServerStoppingMidRunShowsAsLossAndDisconnectsNotAHang) {
     EXPECT_GT(r.events_failed, 0u);
 }
 
+TEST(Loadtest, TwoSubscriberThreadsLoseNothingAndMergeTheirAccounting) {
+    auto s = start_dev_server();
+    auto sc = small_scenario(s);
+    sc.threads = 2;
+    sc.churn = 10;  // cuts land on both threads; each resumes on its own
+    const auto outcome = run_loadtest(sc);
+    const auto& r = outcome.result;
+    EXPECT_EQ(outcome.not_run_reason, "");
+    EXPECT_EQ(r.load_threads, 2u);
+    EXPECT_EQ(r.connected, 50u);
+    EXPECT_EQ(r.connect_latency.count(), 50u);
+    EXPECT_EQ(r.events_sent, 400u);
+    EXPECT_EQ(r.deliveries.expected, 400u / 2 * 25 * 2);
+    EXPECT_EQ(r.deliveries.delivered, r.deliveries.expected);
+    EXPECT_EQ(r.deliveries.lost, 0u);
+    EXPECT_EQ(r.deliveries.reordered, 0u);
+    EXPECT_EQ(r.deliveries.unexpected, 0u);
+    EXPECT_EQ(r.latency.count(), r.deliveries.delivered);
+    EXPECT_EQ(r.churned + r.churn_skipped, 20u);
+    EXPECT_EQ(r.resumed, r.churned);
+    EXPECT_EQ(r.reconnect_failed, 0u) << r.first_reconnect_error;
+    EXPECT_TRUE(r.disconnects.empty());
+    // The load client's CPU comes from its own threads' clocks; with no --server-pid the
+    // server's is not claimed.
+    EXPECT_GT(r.load_cpu.total_s(), 0.0);
+    EXPECT_GE(r.process_cpu.total_s() + 0.05, r.load_cpu.total_s());
+    EXPECT_FALSE(r.server_cpu);
+}
+
 TEST(Loadtest, NoServerMeansTheRunCouldNotHappen) {
     auto s = start_dev_server();
     auto sc = small_scenario(s);
@@ -183,6 +213,57 @@ TEST(LoadtestCommand, ChurnIsReportedAndGated) {
     EXPECT_NE(json.find("\"churn\": {"), std::string::npos) << json;
     EXPECT_NE(json.find("\"unrecovered\": 0"), std::string::npos) << json;
     std::remove(json_path.c_str());
+}
+
+TEST(LoadtestCommand, TwoThreadsAgainstTheEmbeddedServerLoseNothingAndReportCpu) {
+    const std::string json_path = testing::TempDir() + "loadtest_threads.json";
+    const auto result = run_binary(
+        "loadtest --embedded --threads 2 --connections 40 --channels 2 --rate 100 --duration 2s "
+        "--ramp 100ms --threshold loss==0 --threshold duplicated==0 --json " +
+        json_path);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("expected 4000  delivered 4000  lost 0"), std::string::npos)
+        << result.output;
+    EXPECT_NE(result.output.find("2 subscriber threads + 1 control"), std::string::npos)
+        << result.output;
+    EXPECT_NE(result.output.find("[embedded: this process minus the load client's threads]"),
+              std::string::npos)
+        << result.output;
+    std::ifstream json_file(json_path);
+    const std::string json((std::istreambuf_iterator<char>(json_file)),
+                           std::istreambuf_iterator<char>());
+    EXPECT_NE(json.find("\"cpu\": {"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"threads\": 2"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"us_per_delivery\""), std::string::npos) << json;
+    std::remove(json_path.c_str());
+}
+
+TEST(LoadtestCommand, AServerPidGetsItsCpuReportedNextToTheLoadClients) {
+    // The server runs in this test process, so its pid is ours: the loadtest process reads our
+    // /proc/PID/stat, as it would a separate `kata-rt serve`.
+    auto s = start_dev_server();
+    const std::string json_path = testing::TempDir() + "loadtest_server_pid.json";
+    const auto result = run_binary(
+        "loadtest --url ws://127.0.0.1:" + std::to_string(s.srv->port()) + "/v1/ws --api-key " +
+        s.api_key + " --connections 20 --rate 100 --duration 1s --ramp 100ms --server-pid " +
+        std::to_string(getpid()) + " --json " + json_path);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("  load client  "), std::string::npos) << result.output;
+    EXPECT_NE(
+        result.output.find("us/delivery  [pid " + std::to_string(getpid()) + ", /proc/PID/stat]"),
+        std::string::npos)
+        << result.output;
+    std::ifstream json_file(json_path);
+    const std::string json((std::istreambuf_iterator<char>(json_file)),
+                           std::istreambuf_iterator<char>());
+    EXPECT_EQ(json.find("\"server\": null"), std::string::npos) << json;
+    std::remove(json_path.c_str());
+}
+
+TEST(LoadtestCommand, ZeroThreadsIsAUsageError) {
+    const auto result = run_binary("loadtest --embedded --threads 0");
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_NE(result.output.find("--threads"), std::string::npos) << result.output;
 }
 
 TEST(LoadtestCommand, AMalformedThresholdIsAUsageError) {

@@ -1,0 +1,107 @@
+#include "load/client_handshake.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/protocol/ws_handshake.hpp"
+
+namespace kata::load {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// Whether a comma-separated header value lists `token` (case-insensitive), as `Connection` may
+// carry several ("keep-alive, Upgrade").
+bool lists_token(std::string_view value, std::string_view token) {
+    while (!value.empty()) {
+        const auto comma = value.find(',');
+        if (iequals(trim(value.substr(0, comma)), token)) return true;
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string websocket_key(const std::array<std::uint8_t, 16>& nonce) {
+    unsigned char out[25] = {};  // 4 * ceil(16 / 3) characters and the NUL EVP_EncodeBlock adds
+    const int n = EVP_EncodeBlock(out, nonce.data(), static_cast<int>(nonce.size()));
+    return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
+}
+
+std::string upgrade_request(const endpoint_url& url, std::string_view api_key,
+                            std::string_view key) {
+    std::string req;
+    req.reserve(256 + api_key.size());
+    req.append("GET ").append(url.target).append(" HTTP/1.1\r\nHost: ");
+    req.append(url.host_header()).append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+    req.append("Sec-WebSocket-Key: ").append(key).append("\r\nSec-WebSocket-Version: 13\r\n");
+    req.append("Sec-WebSocket-Protocol: ").append(load_subprotocol).append("\r\n");
+    req.append("Authorization: Bearer ").append(api_key).append("\r\n");
+    req.append("User-Agent: kata-rt-loadtest\r\n\r\n");
+    return req;
+}
+
+std::string check_upgrade_response(std::string_view head, std::string_view key) {
+    auto line_end = head.find("\r\n");
+    if (line_end == std::string_view::npos) return "no HTTP status line";
+    const std::string_view status_line = head.substr(0, line_end);
+    // "HTTP/1.1 101 Switching Protocols"
+    if (!status_line.starts_with("HTTP/1.") || status_line.size() < 12 || status_line[8] != ' ') {
+        return "not an HTTP response: " + std::string(status_line.substr(0, 80));
+    }
+    const std::string_view code = status_line.substr(9, 3);
+    if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return "not an HTTP response: " + std::string(status_line.substr(0, 80));
+    }
+    if (code != "101") return "HTTP " + std::string(trim(status_line.substr(9, 80)));
+
+    bool upgrade = false, connection = false;
+    std::string_view accept;
+    std::string_view rest = head.substr(line_end + 2);
+    while (!rest.empty()) {
+        line_end = rest.find("\r\n");
+        const std::string_view line = rest.substr(0, line_end);
+        rest.remove_prefix(line_end == std::string_view::npos ? rest.size() : line_end + 2);
+        if (line.empty()) break;  // the blank line ending the head
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos) return "malformed header line in the 101 response";
+        const std::string_view name = trim(line.substr(0, colon));
+        const std::string_view value = trim(line.substr(colon + 1));
+        if (iequals(name, "Upgrade")) {
+            upgrade = iequals(value, "websocket");
+        } else if (iequals(name, "Connection")) {
+            connection = lists_token(value, "upgrade");
+        } else if (iequals(name, "Sec-WebSocket-Accept")) {
+            accept = value;
+        } else if (iequals(name, "Sec-WebSocket-Extensions") && !value.empty()) {
+            // We offered none, so none may be in force (RFC 6455 4.1, point 5 of the checks).
+            return "the server selected an extension we did not offer: " + std::string(value);
+        } else if (iequals(name, "Sec-WebSocket-Protocol") && value != load_subprotocol) {
+            return "the server selected a subprotocol we did not offer: " + std::string(value);
+        }
+    }
+    if (!upgrade) return "101 without Upgrade: websocket";
+    if (!connection) return "101 without Connection: upgrade";
+    if (accept.empty()) return "101 without Sec-WebSocket-Accept";
+    if (accept != protocol::ws::accept_key(key)) return "wrong Sec-WebSocket-Accept";
+    return "";
+}
+
+}  // namespace kata::load
