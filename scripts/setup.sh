@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev   # libFuzzer targets
   curl python3-websockets       # the README's interoperability example
+  prometheus                    # promtool checks /metrics; a real scrape in the e2e tests
 )
 
 missing=()

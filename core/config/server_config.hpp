@@ -2,7 +2,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/auth/directory_config.hpp"
@@ -42,6 +44,9 @@ struct server_config {
     limit_settings limits;
     history_settings history;
     auth::directory_config directory;
+    // When set, /metrics, /healthz and /readyz are served there and not on `listen`.
+    std::optional<std::pair<std::string, std::uint16_t>> admin_listen;
+    std::string log_format = "text";  // "text" or "json"
 };
 
 }  // namespace kata::config

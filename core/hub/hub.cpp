@@ -50,6 +50,7 @@ std::string hub::publish(const protocol::channel_name& channel, std::string_view
     auto f = std::make_shared<const std::string>(protocol::serialize_envelope(env));
     for (subscriber* sub : state->subscribers)
         sub->deliver(f);
+    deliveries.fetch_add(state->subscribers.size(), std::memory_order_relaxed);
     state->history.push(id.sequence, std::move(f), history_ring::clock::now());
     return std::move(env.event_id);
 }

@@ -52,6 +52,9 @@ class hub {
     // Drops expired history and forgets channels with neither subscribers nor history.
     void sweep(history_ring::clock::time_point now);
 
+    // Events handed to subscribers (one per subscriber per event), read by GET /metrics.
+    std::atomic<std::uint64_t> deliveries{0};
+
   private:
     struct channel_state {
         explicit channel_state(history_ring::limits l) : history(l) {}

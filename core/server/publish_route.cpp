@@ -1,5 +1,7 @@
 #include "core/server/publish_route.hpp"
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "core/auth/authorizer.hpp"
@@ -10,10 +12,12 @@
 namespace kata::server {
 
 http_response handle_publish(const http_request& req, server_state& state) {
+    const auto started = std::chrono::steady_clock::now();
     auto headers = auth_headers_of(req);
     headers.cookie.reset();  // publishing is for services: API keys only
     const auto cred = auth::extract_credential(headers, state.config.session_cookie);
     if (cred.kind != auth::credential_kind::api_key) {
+        state.counters.auth_failures.add(auth_failure::unauthorized);
         return error_response(req, http::status::unauthorized, "unauthorized",
                               "an API key is required (Authorization: Bearer or X-API-Key)");
     }
@@ -25,14 +29,17 @@ http_response handle_publish(const http_request& req, server_state& state) {
         found.status = auth::lookup_status::unavailable;
     }
     if (found.status == auth::lookup_status::unavailable) {
+        state.counters.auth_failures.add(auth_failure::auth_unavailable);
         return error_response(req, http::status::service_unavailable, "auth_unavailable",
                               "the auth backend is unavailable; try again");
     }
     if (found.status == auth::lookup_status::not_found) {
+        state.counters.auth_failures.add(auth_failure::unauthorized);
         return error_response(req, http::status::unauthorized, "unauthorized", "unknown API key");
     }
     const auto& who = found.value;
     if (!who.has(auth::scope_publish) && !who.has(auth::scope_publish_any)) {
+        state.counters.auth_failures.add(auth_failure::missing_scope);
         return error_response(req, http::status::forbidden, "forbidden",
                               "this key lacks the publish scope");
     }
@@ -70,6 +77,7 @@ http_response handle_publish(const http_request& req, server_state& state) {
         ids.push_back(state.hub.publish(item.channel, item.type, item.payload_json));
     }
     state.counters.events_published.fetch_add(request.items.size());
+    state.counters.publish_latency.observe(std::chrono::steady_clock::now() - started);
     nlohmann::json body;
     if (request.batch) {
         body["eventIds"] = std::move(ids);

@@ -13,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "core/server/admin_listener.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
 
@@ -83,6 +84,7 @@ struct server::impl {
     server_state state;
     asio::io_context ioc;
     tcp::acceptor acceptor;
+    std::unique_ptr<admin_listener> admin;  // only with admin_listen
     std::vector<std::thread> threads;
     std::uint16_t port = 0;
     bool started = false;
@@ -106,6 +108,9 @@ void server::start() {
     acceptor.bind(endpoint);
     acceptor.listen(asio::socket_base::max_listen_connections);
     impl_->port = acceptor.local_endpoint().port();
+    if (cfg.admin_listen)
+        impl_->admin =
+            std::make_unique<admin_listener>(impl_->ioc, impl_->state, *cfg.admin_listen);
     impl_->started = true;
 
     asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, impl_->ioc, impl_->state),
@@ -118,6 +123,10 @@ void server::start() {
 
 std::uint16_t server::port() const {
     return impl_->port;
+}
+
+std::uint16_t server::admin_port() const {
+    return impl_->admin ? impl_->admin->port() : 0;
 }
 
 void server::stop(std::chrono::milliseconds grace) {
@@ -136,6 +145,7 @@ void server::stop(std::chrono::milliseconds grace) {
     closed.get_future().wait();
     state.close_all(protocol::close_code::going_away, "server shutting down");
     state.wait_until_closed(grace);
+    if (impl_->admin) impl_->admin->close();  // after the grace: /readyz answered 503 until now
     impl_->ioc.stop();
     for (auto& t : impl_->threads)
         t.join();

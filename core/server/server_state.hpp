@@ -19,6 +19,8 @@ class closable {
     virtual ~closable() = default;
     // Thread-safe: asks the connection to close with `code`.
     virtual void close_from_server(protocol::close_code code, const char* reason) = 0;
+    // Outbound bytes queued and not yet written (the kata_rt_queued_bytes gauge). Thread-safe.
+    virtual std::size_t queued_bytes() const { return 0; }
 };
 
 // What every connection shares: settings, the hub, the current directory, the counters and the
@@ -72,6 +74,14 @@ class server_state {
     std::size_t open_count() const {
         std::lock_guard lock(open_mutex_);
         return open_.size();
+    }
+    // Summed at scrape time, not on every push: the queues already know their size.
+    std::size_t queued_bytes() const {
+        std::lock_guard lock(open_mutex_);
+        std::size_t total = 0;
+        for (const closable* c : open_)
+            total += c->queued_bytes();
+        return total;
     }
     void close_all(protocol::close_code code, const char* reason) {
         std::lock_guard lock(open_mutex_);

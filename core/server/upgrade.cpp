@@ -5,9 +5,11 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "core/auth/connect_auth.hpp"
+#include "core/server/connection_accounting.hpp"
 #include "core/server/http_responses.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
+#include "core/server/remote_address.hpp"
 #include "core/server/request_headers.hpp"
 #include "core/server/ws_session.hpp"
 
@@ -80,6 +82,7 @@ asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request 
     using outcome = auth::connect_decision::outcome;
     if (decision.result == outcome::reject_http) {
         state.counters.connections_refused.fetch_add(1);
+        account_refusal(state, 403, remote_address(stream.socket()));
         auto res = error_response(req, http::status::forbidden, "origin_not_allowed",
                                   "Origin is missing or not in allowed_origins");
         res.keep_alive(false);
@@ -98,6 +101,7 @@ asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request 
     configure(ws, offers_subprotocol(req));
     if (decision.result == outcome::close) {
         state.counters.connections_refused.fetch_add(1);
+        account_refusal(state, decision.close_code, remote_address(ws.next_layer().socket()));
         co_await refuse_after_upgrade(std::move(ws), req, decision.close_code, decision.reason);
         co_return;
     }

@@ -13,7 +13,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include "core/protocol/error_code.hpp"
+#include "core/server/connection_accounting.hpp"
 #include "core/server/log.hpp"
+#include "core/server/remote_address.hpp"
 
 namespace kata::server {
 namespace {
@@ -54,17 +56,23 @@ asio::awaitable<void> ws_session::run(std::shared_ptr<ws_session> self, http_req
         raw->last_activity_ = clock::now();
     });
     self->state_.add(self.get());
-    self->state_.counters.connections_accepted.fetch_add(1);
-    log(log_level::debug, "connection open for " + self->who_.id);
+    self->id_ = self->state_.counters.connections_accepted.fetch_add(1) + 1;
+    self->remote_ = remote_endpoint(beast::get_lowest_layer(self->ws_).socket());
+    log(log_level::debug, "connection open",
+        {{"conn", self->id_}, {"who", self->who_.id}, {"remote", remote_address(self->remote_)}});
 
     const auto ex = self->ws_.get_executor();
     asio::co_spawn(ex, write_loop(self), asio::detached);
     asio::co_spawn(ex, watchdog(self), asio::detached);
 
     beast::flat_buffer buffer;
+    beast::error_code end;
     for (;;) {
         auto [read_ec, n] = co_await self->ws_.async_read(buffer, use_tuple);
-        if (read_ec) break;
+        if (read_ec) {
+            end = read_ec;
+            break;
+        }
         self->last_activity_ = clock::now();
         if (!self->closing_) {
             if (self->ws_.got_text()) {
@@ -79,11 +87,15 @@ asio::awaitable<void> ws_session::run(std::shared_ptr<ws_session> self, http_req
         // An idle connection should not keep the memory of its largest message.
         if (buffer.capacity() > 4096) buffer.shrink_to_fit();
     }
+    account_close(self->state_,
+                  observed_close_code(end, self->ws_.reason(), self->closing_, self->close_code_),
+                  self->id_, self->who_.id, remote_address(self->remote_));
     self->teardown();
 }
 
 void ws_session::teardown() {
     done_ = true;
+    state_.counters.subscriptions.fetch_sub(subscriptions_.size(), std::memory_order_relaxed);
     for (const auto& [key, channel] : subscriptions_)
         state_.hub.unsubscribe(channel, this);
     subscriptions_.clear();
@@ -101,7 +113,10 @@ void ws_session::deliver(const hub::frame& f) {
         case outbound_queue::push_result::closed:
             return;
         case outbound_queue::push_result::wake_writer:
-            asio::post(ws_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
+            asio::post(ws_.get_executor(), [self = shared_from_this(), at = clock::now()] {
+                self->queued_at_ = at;
+                self->wake_.cancel();
+            });
             return;
         case outbound_queue::push_result::overflow:
             state_.counters.closed_slow_consumer.fetch_add(1);
@@ -157,6 +172,8 @@ asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
             continue;
         }
         self->queue_.take(batch);
+        // Frames of this batch were queued at queued_at_ or later; later ones from now on.
+        const auto batch_queued_at = std::exchange(self->queued_at_, clock::now());
         if (batch.empty()) {
             if (self->closing_) break;
             self->wake_.expires_at(clock::time_point::max());
@@ -177,6 +194,7 @@ asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
             self->writing_ = false;
             self->queue_.release(f->size());
             if (ec) co_return;
+            self->state_.counters.count_write(n, clock::now() - batch_queued_at);
         }
         if (cork) self->set_cork(false);
     }
@@ -210,7 +228,10 @@ asio::awaitable<void> ws_session::watchdog(std::shared_ptr<ws_session> self) {
         }
         if (self->writing_ && now - self->write_started_ > cfg.limits.write_timeout) {
             self->state_.counters.closed_write_timeout.fetch_add(1);
-            log(log_level::info, "write timeout: closing connection of " + self->who_.id);
+            log(log_level::info, "write timeout: closing connection",
+                {{"conn", self->id_},
+                 {"who", self->who_.id},
+                 {"remote", remote_address(self->remote_)}});
             self->cut();
             break;
         }

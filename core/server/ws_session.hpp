@@ -31,6 +31,7 @@ class ws_session final : public hub::subscriber,
 
     void deliver(const hub::frame& f) override;
     void close_from_server(protocol::close_code code, const char* reason) override;
+    std::size_t queued_bytes() const override { return queue_.queued_bytes(); }
 
   private:
     using clock = std::chrono::steady_clock;
@@ -70,6 +71,9 @@ class ws_session final : public hub::subscriber,
     bool done_ = false;
     protocol::close_code close_code_ = protocol::close_code::normal;
     const char* close_reason_ = "";
+    std::uint64_t id_ = 0;           // connection id in logs
+    tcp::endpoint remote_;           // peer address in logs, kept once the socket is gone
+    clock::time_point queued_at_{};  // when the next batch's first frame was queued (metrics)
 };
 
 }  // namespace kata::server

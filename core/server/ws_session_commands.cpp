@@ -6,6 +6,8 @@
 #include "core/protocol/envelope.hpp"
 #include "core/protocol/error_code.hpp"
 #include "core/protocol/timestamp.hpp"
+#include "core/server/log_limiter.hpp"
+#include "core/server/remote_address.hpp"
 #include "core/server/ws_session.hpp"
 
 namespace kata::server {
@@ -30,6 +32,7 @@ void ws_session::send_control(std::string_view type, const std::string* channel,
 
 void ws_session::send_error(std::string_view code, std::string_view message,
                             std::string_view request_id, const std::string* channel) {
+    state_.counters.command_errors.add(code);
     send_control("error", channel, protocol::error_payload(code, message, request_id));
 }
 
@@ -39,6 +42,7 @@ void ws_session::on_text(std::string_view text) {
             break;
         case command_rate_limiter::verdict::refuse:
             // Refused before parsing: an abusive client costs as little as possible.
+            bump(state_.counters.rate_limited_commands);
             send_error(error_code::rate_limited, "too many commands; slow down", "");
             return;
         case command_rate_limiter::verdict::disconnect:
@@ -83,6 +87,7 @@ void ws_session::on_subscribe(const protocol::command& cmd) {
         verdict = auth::decision::unavailable;  // a backend that throws has failed: deny
     }
     if (verdict == auth::decision::forbidden) {
+        log_refusal(refusal::channel_denied, remote_address(remote_), who_.id, key, id_);
         send_error(error_code::forbidden, "not allowed to subscribe to this channel",
                    cmd.request_id, &key);
         return;
@@ -93,10 +98,11 @@ void ws_session::on_subscribe(const protocol::command& cmd) {
         return;
     }
     state_.hub.subscribe(channel, this, cmd.since, [&](std::optional<bool> recovered) {
+        if (recovered) state_.counters.count_resume(*recovered);
         return control_frame("subscribed", &key,
                              protocol::subscription_payload(cmd.request_id, recovered));
     });
-    subscriptions_.emplace(key, channel);
+    if (subscriptions_.emplace(key, channel).second) bump(state_.counters.subscriptions);
 }
 
 void ws_session::on_unsubscribe(const protocol::command& cmd) {
@@ -104,6 +110,7 @@ void ws_session::on_unsubscribe(const protocol::command& cmd) {
     if (const auto it = subscriptions_.find(key); it != subscriptions_.end()) {
         state_.hub.unsubscribe(it->second, this);
         subscriptions_.erase(it);
+        state_.counters.subscriptions.fetch_sub(1, std::memory_order_relaxed);
     }
     send_control("unsubscribed", &key, protocol::subscription_payload(cmd.request_id, {}));
 }

@@ -13,9 +13,11 @@ namespace kata::e2e {
 
 class serve_process {
   public:
-    // Runs `kata-rt serve ARGS...` with `env` added to this process's environment.
+    // Runs `kata-rt serve ARGS...` with `env` added to this process's environment. With
+    // `capture_stdout`, stdout is read into output() too (commands that answer on stdout).
     explicit serve_process(std::vector<std::string> args,
-                           std::map<std::string, std::string> env = {});
+                           std::map<std::string, std::string> env = {},
+                           bool capture_stdout = false);
     ~serve_process();  // SIGKILL if still running
 
     // Reads stderr until it contains `text`; false on exit or deadline.
