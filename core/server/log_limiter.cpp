@@ -43,21 +43,38 @@ std::uint16_t refusal_code(refusal why) {
     return codes[static_cast<std::size_t>(why)];
 }
 
+namespace {
+std::mutex limiter_mutex;
+log_limiter limiter(10);
+
+void log_suppressed(std::string_view reason, std::uint64_t n) {
+    log(log_level::info, "refusal lines suppressed", {{"reason", reason}, {"suppressed", n}});
+}
+}  // namespace
+
+void flush_refusal_log() {
+    if (!log_enabled(log_level::info)) return;
+    const auto now = log_limiter::clock::now();
+    for (std::size_t i = 0; i < refusal_count; ++i) {
+        std::uint64_t n = 0;
+        {
+            std::lock_guard lock(limiter_mutex);
+            n = limiter.take_suppressed(i, now);
+        }
+        if (n > 0) log_suppressed(refusal_name(static_cast<refusal>(i)), n);
+    }
+}
+
 void log_refusal(refusal why, std::string_view remote, std::string_view who,
                  std::string_view channel, std::uint64_t connection) {
     if (!log_enabled(log_level::info)) return;
-    static std::mutex mutex;
-    static log_limiter limiter(10);
     log_limiter::verdict v;
     {
-        std::lock_guard lock(mutex);
+        std::lock_guard lock(limiter_mutex);
         v = limiter.on_event(static_cast<std::size_t>(why), log_limiter::clock::now());
     }
     const auto reason = refusal_name(why);
-    if (v.suppressed > 0) {
-        log(log_level::info, "refusal lines suppressed",
-            {{"reason", reason}, {"suppressed", v.suppressed}});
-    }
+    if (v.suppressed > 0) log_suppressed(reason, v.suppressed);
     if (!v.emit) return;
     const std::uint64_t code = refusal_code(why);
     const char* msg = why == refusal::channel_denied ? "subscribe denied"

@@ -59,4 +59,8 @@ std::uint16_t refusal_code(refusal why);  // the close code (or HTTP status for 
 void log_refusal(refusal why, std::string_view remote, std::string_view who = {},
                  std::string_view channel = {}, std::uint64_t connection = 0);
 
+// Writes the "N suppressed" line of every reason whose flood has stopped; called about once a
+// second (the server's sweep) so the count is not held back until the next refusal.
+void flush_refusal_log();
+
 }  // namespace kata::server

@@ -16,6 +16,7 @@
 #include "core/server/admin_listener.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
+#include "core/server/log_limiter.hpp"
 
 namespace kata::server {
 namespace {
@@ -63,6 +64,7 @@ asio::awaitable<void> sweep_loop(server_state& state) {
         timer.expires_after(period);
         co_await timer.async_wait(use_tuple);
         state.hub.sweep(std::chrono::steady_clock::now());
+        flush_refusal_log();  // a refusal flood that stopped still gets its "N suppressed" line
     }
 }
 

@@ -123,3 +123,26 @@ TEST(ServeLogs, JsonLogsCarryNoCredentialAndEveryLineIsJson) {
 
 }  // namespace
 }  // namespace kata::e2e
+
+namespace kata::e2e {
+namespace {
+
+TEST(ServeLogs, ARefusalFloodIsRateLimitedAndTheSuppressedAreCounted) {
+    serve_process serve({"--listen", "127.0.0.1:0"}, {{"KATA_RT_API_KEY", ""}});
+    const auto port = serve.wait_listening();
+    ASSERT_TRUE(port) << serve.output();
+    constexpr int flood = 60;
+    for (int i = 0; i < flood; ++i) {
+        ws_peer peer;
+        ASSERT_TRUE(peer.connect(*port));  // no credential: 4401
+    }
+    // The count arrives with the next refusal or, as here, from the server's periodic flush.
+    ASSERT_TRUE(serve.wait_for_output("refusal lines suppressed reason=unauthorized"))
+        << serve.output();
+    const auto refused = occurrences(serve.output(), "connection refused reason=unauthorized");
+    EXPECT_GE(refused, 10u);
+    EXPECT_LT(refused, static_cast<std::size_t>(flood)) << "at most 10 per second";
+}
+
+}  // namespace
+}  // namespace kata::e2e
