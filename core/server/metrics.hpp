@@ -25,6 +25,16 @@ inline void bump(counter& c, std::uint64_t n = 1) noexcept {
 #endif
 }
 
+// The other half of a gauge kept by bump().
+inline void drop(counter& c, std::uint64_t n = 1) noexcept {
+#ifndef KATA_RT_NO_METRICS
+    c.fetch_sub(n, std::memory_order_relaxed);
+#else
+    (void)c;
+    (void)n;
+#endif
+}
+
 // Latency in seconds with fixed buckets from 100 µs to 2.5 s: wide enough for a loopback publish
 // and a stalled consumer alike.
 class latency_histogram {

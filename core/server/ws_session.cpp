@@ -95,7 +95,7 @@ asio::awaitable<void> ws_session::run(std::shared_ptr<ws_session> self, http_req
 
 void ws_session::teardown() {
     done_ = true;
-    state_.counters.subscriptions.fetch_sub(subscriptions_.size(), std::memory_order_relaxed);
+    drop(state_.counters.subscriptions, subscriptions_.size());
     for (const auto& [key, channel] : subscriptions_)
         state_.hub.unsubscribe(channel, this);
     subscriptions_.clear();

@@ -110,7 +110,7 @@ void ws_session::on_unsubscribe(const protocol::command& cmd) {
     if (const auto it = subscriptions_.find(key); it != subscriptions_.end()) {
         state_.hub.unsubscribe(it->second, this);
         subscriptions_.erase(it);
-        state_.counters.subscriptions.fetch_sub(1, std::memory_order_relaxed);
+        drop(state_.counters.subscriptions);
     }
     send_control("unsubscribed", &key, protocol::subscription_payload(cmd.request_id, {}));
 }
