@@ -77,8 +77,9 @@ void log_refusal(refusal why, std::string_view remote, std::string_view who,
     if (v.suppressed > 0) log_suppressed(reason, v.suppressed);
     if (!v.emit) return;
     const std::uint64_t code = refusal_code(why);
+    // An open connection (it has an id) was closed; one without was refused at the upgrade.
     const char* msg = why == refusal::channel_denied ? "subscribe denied"
-                      : code < 2000 && code != 403   ? "connection closed"
+                      : connection != 0              ? "connection closed"
                                                      : "connection refused";
     if (!channel.empty()) {
         log(log_level::info, msg,
