@@ -24,7 +24,19 @@ struct serve_options {
     std::string config_path;
     std::string listen;
     std::string log_level = "info";
+    std::string log_format;  // empty: the config file's log_format, else text
+    bool check_config = false;
 };
+
+// A start-up failure: the reason on stderr (as a JSON line in json mode), then exit `code`.
+[[noreturn]] void fail(int code, const std::string& message) {
+    if (server::current_log_format() == server::log_format::json) {
+        server::log_always(server::log_level::error, "kata-rt serve: " + message);
+    } else {
+        std::cerr << "kata-rt serve: " << message << "\n";
+    }
+    throw CLI::RuntimeError(code);
+}
 
 server::log_level parse_level(const std::string& name) {
     if (name == "debug") return server::log_level::debug;
@@ -35,11 +47,67 @@ server::log_level parse_level(const std::string& name) {
 
 config::server_config load_or_exit(const std::string& path) {
     auto loaded = config::load_server_config(path);
-    if (auto* err = std::get_if<config::config_error>(&loaded)) {
-        std::cerr << "kata-rt serve: " << path << ": " << err->message << "\n";
-        throw CLI::RuntimeError(2);
-    }
+    if (auto* err = std::get_if<config::config_error>(&loaded)) fail(2, path + ": " + err->message);
     return std::get<config::server_config>(std::move(loaded));
+}
+
+void apply_listen(config::server_config& cfg, const std::string& text) {
+    if (text.empty()) return;
+    auto listen = config::parse_listen(text);
+    if (auto* err = std::get_if<std::string>(&listen)) fail(2, "--listen: " + *err);
+    std::tie(cfg.listen_host, cfg.listen_port) =
+        std::get<std::pair<std::string, std::uint16_t>>(listen);
+}
+
+std::string url_host(const std::string& host) {
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// Text mode keeps the banner people and scripts know; json mode says the same as JSON lines.
+void print_banner(const server::server& srv, const config::server_config& cfg,
+                  const std::string& dev_key) {
+    const bool json = server::current_log_format() == server::log_format::json;
+    const char* env_key = std::getenv("KATA_RT_API_KEY");
+    const bool key_from_env = env_key && dev_key == env_key;
+    const std::string dev_line = "DEV MODE (no --config): team 'dev' owns every spec and agent";
+    if (!dev_key.empty() && json) {
+        // The one credential ever written to a log: the person starting a dev server needs it.
+        if (key_from_env) {
+            server::log_always(
+                server::log_level::info, "kata-rt serve: " + dev_line,
+                {{"api_key_source", "KATA_RT_API_KEY"}, {"scopes", "subscribe publish"}});
+        } else {
+            server::log_always(server::log_level::info, "kata-rt serve: " + dev_line,
+                               {{"api_key", dev_key}, {"scopes", "subscribe publish"}});
+        }
+    } else if (!dev_key.empty()) {
+        std::cerr << "kata-rt serve: " << dev_line << ".\n";
+        if (key_from_env) {
+            std::cerr << "  API key: the value of KATA_RT_API_KEY (scopes subscribe, publish)\n";
+        } else {
+            std::cerr << "  API key (shown once; scopes subscribe, publish): " << dev_key << "\n";
+        }
+        std::cerr << "  dev page: http://127.0.0.1:" << srv.port() << "/dev/login\n";
+    }
+    if (srv.admin_port() != 0) {
+        const std::string admin =
+            "http://" + url_host(cfg.admin_listen->first) + ":" + std::to_string(srv.admin_port());
+        const std::string line = "admin on " + admin + " (/metrics, /healthz, /readyz)";
+        if (json) {
+            server::log_always(server::log_level::info, "kata-rt serve: " + line,
+                               {{"admin_url", admin}});
+        } else {
+            std::cerr << "kata-rt serve: " << line << "\n";
+        }
+    }
+    const std::string url =
+        "ws://" + url_host(cfg.listen_host) + ":" + std::to_string(srv.port()) + "/v1/ws";
+    if (json) {
+        server::log_always(server::log_level::info, "kata-rt serve: listening on " + url,
+                           {{"url", url}});
+    } else {
+        std::cerr << "kata-rt serve: listening on " << url << std::endl;
+    }
 }
 
 // The directory the config asks for: the application over HTTP, or the file's own entries.
@@ -118,8 +186,18 @@ void check_open_files(config::server_config& cfg) {
     cfg.limits.max_connections = fit;
 }
 
+// --check-config: validate and say so, without binding anything.
+void check_config(const serve_options& opts) {
+    if (opts.config_path.empty()) fail(2, "--check-config needs --config FILE");
+    auto cfg = load_or_exit(opts.config_path);
+    apply_listen(cfg, opts.listen);
+    std::cout << "config ok: " << opts.config_path << std::endl;
+}
+
 void run_serve(const serve_options& opts) {
     server::set_log_level(parse_level(opts.log_level));
+    if (opts.log_format == "json") server::set_log_format(server::log_format::json);
+    if (opts.check_config) return check_config(opts);
     config::server_config cfg;
     std::string dev_key;
     if (opts.config_path.empty()) {
@@ -131,14 +209,9 @@ void run_serve(const serve_options& opts) {
     } else {
         cfg = load_or_exit(opts.config_path);
     }
-    if (!opts.listen.empty()) {
-        auto listen = config::parse_listen(opts.listen);
-        if (auto* err = std::get_if<std::string>(&listen)) {
-            std::cerr << "kata-rt serve: --listen: " << *err << "\n";
-            throw CLI::RuntimeError(2);
-        }
-        std::tie(cfg.listen_host, cfg.listen_port) =
-            std::get<std::pair<std::string, std::uint16_t>>(listen);
+    apply_listen(cfg, opts.listen);
+    if (opts.log_format.empty() && cfg.log_format == "json") {
+        server::set_log_format(server::log_format::json);
     }
     // The dev page connects from the server's own origin; with port 0 it is not known yet.
     if (!dev_key.empty() && cfg.listen_port != 0) config::allow_dev_origins(cfg, cfg.listen_port);
@@ -154,27 +227,14 @@ void run_serve(const serve_options& opts) {
     check_open_files(cfg);
 
     const auto directory = make_directory(cfg);
-    const std::string host = cfg.listen_host;
+    const config::server_config shown = cfg;
     server::server srv(std::move(cfg), directory);
     try {
         srv.start();
     } catch (const std::exception& e) {
-        std::cerr << "kata-rt serve: cannot listen on " << host << ": " << e.what() << "\n";
-        throw CLI::RuntimeError(1);
+        fail(1, "cannot listen on " + shown.listen_host + ": " + e.what());
     }
-    if (!dev_key.empty()) {
-        std::cerr
-            << "kata-rt serve: DEV MODE (no --config): team 'dev' owns every spec and agent.\n";
-        if (std::getenv("KATA_RT_API_KEY") && dev_key == std::getenv("KATA_RT_API_KEY")) {
-            std::cerr << "  API key: the value of KATA_RT_API_KEY (scopes subscribe, publish)\n";
-        } else {
-            std::cerr << "  API key (shown once; scopes subscribe, publish): " << dev_key << "\n";
-        }
-        std::cerr << "  dev page: http://127.0.0.1:" << srv.port() << "/dev/login\n";
-    }
-    const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    std::cerr << "kata-rt serve: listening on ws://" << shown_host << ":" << srv.port() << "/v1/ws"
-              << std::endl;
+    print_banner(srv, shown, dev_key);
 
     for (;;) {
         int sig = 0;
@@ -193,15 +253,29 @@ void run_serve(const serve_options& opts) {
 
 void add_serve_command(CLI::App& app) {
     auto opts = std::make_shared<serve_options>();
-    auto* cmd = app.add_subcommand("serve", "Run the WebSocket gateway");
+    auto* cmd = app.add_subcommand(
+        "serve",
+        "Run the WebSocket gateway. SIGHUP reloads the config file's directory; SIGINT/SIGTERM "
+        "close every connection with 1001 and exit 0. Exit 2: bad config or usage; 1: cannot "
+        "listen");
     cmd->add_option("--config", opts->config_path,
-                    "Config file (JSON, see README). Without it: dev mode on 127.0.0.1:8080 with a "
-                    "API key printed on stderr (or KATA_RT_API_KEY when set)")
+                    "Config file (JSON, see docs/protocol.md). Without it: dev mode on "
+                    "127.0.0.1:8080 with an API key printed once on stderr (or KATA_RT_API_KEY "
+                    "when set)")
         ->check(CLI::ExistingFile);
     cmd->add_option("--listen", opts->listen,
-                    "HOST:PORT to listen on, overriding the config file (port 0: any free port)");
-    cmd->add_option("--log-level", opts->log_level, "debug, info, warn or error")
+                    "HOST:PORT to listen on, overriding the config file (port 0: any free port; "
+                    "IPv6 as [::1]:8080)");
+    cmd->add_option("--log-level", opts->log_level,
+                    "debug, info (default), warn or error. Logs never contain a credential")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+    cmd->add_option("--log-format", opts->log_format,
+                    "text (default) or json: one JSON object per line on stderr (time, level, "
+                    "msg, fields). Overrides the config file's log_format")
+        ->check(CLI::IsMember({"text", "json"}));
+    cmd->add_flag("--check-config", opts->check_config,
+                  "Validate the --config file and exit: 0 and \"config ok\", or 2 and the key at "
+                  "fault. Binds nothing");
     cmd->callback([opts] { run_serve(*opts); });
 }
 

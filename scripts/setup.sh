@@ -11,6 +11,7 @@ packages=(
   clang-14 libclang-rt-14-dev   # libFuzzer targets
   curl python3-websockets       # the README's interoperability example
   chromium                      # headless browser for the dev page's tests (web/browser-test)
+  prometheus                    # promtool checks /metrics; a real scrape in the e2e tests
 )
 
 # Node 20 and its npm come with the machine image (not Debian's npm, whose install conflicts with

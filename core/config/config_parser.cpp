@@ -177,7 +177,7 @@ bool read_origins(checker& check, const json& v, std::vector<std::string>& out) 
 bool read_config(checker& check, const json& doc, server_config& out) {
     if (!check.object(doc, "",
                       {"listen", "threads", "allowed_origins", "session_cookie", "heartbeat",
-                       "limits", "history", "directory"})) {
+                       "limits", "history", "directory", "admin_listen", "log_format"})) {
         return false;
     }
     if (auto it = doc.find("listen"); it != doc.end()) {
@@ -185,6 +185,18 @@ bool read_config(checker& check, const json& doc, server_config& out) {
         auto listen = parse_listen(it->get_ref<const std::string&>());
         if (auto* err = std::get_if<std::string>(&listen)) return check.fail("listen", *err);
         std::tie(out.listen_host, out.listen_port) = std::get<0>(std::move(listen));
+    }
+    if (auto it = doc.find("admin_listen"); it != doc.end()) {
+        if (!it->is_string()) return check.fail("admin_listen", "must be a string HOST:PORT");
+        auto admin = parse_listen(it->get_ref<const std::string&>());
+        if (auto* err = std::get_if<std::string>(&admin)) return check.fail("admin_listen", *err);
+        out.admin_listen = std::get<0>(std::move(admin));
+    }
+    if (auto it = doc.find("log_format"); it != doc.end()) {
+        if (*it != "text" && *it != "json") {
+            return check.fail("log_format", "must be \"text\" or \"json\"");
+        }
+        out.log_format = it->get<std::string>();
     }
     if (auto it = doc.find("threads");
         it != doc.end() && !check.integer(*it, "threads", 0, 1024, out.threads)) {

@@ -2,7 +2,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/auth/directory_config.hpp"
@@ -50,6 +52,9 @@ struct server_config {
     history_settings history;
     auth::directory_config directory;
     dev_settings dev;  // off unless dev mode
+    // When set, /metrics, /healthz and /readyz are served there and not on `listen`.
+    std::optional<std::pair<std::string, std::uint16_t>> admin_listen;
+    std::string log_format = "text";  // "text" or "json"
 };
 
 }  // namespace kata::config

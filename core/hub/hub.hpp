@@ -92,6 +92,9 @@ class hub {
     // neither subscribers nor history.
     void sweep(history_ring::clock::time_point now);
 
+    // Events handed to subscribers (one per subscriber per event), read by GET /metrics.
+    std::atomic<std::uint64_t> deliveries{0};
+
   private:
     std::shared_ptr<channel> find_or_create(const std::string& key);
     std::shared_ptr<channel> find(const std::string& key) const;

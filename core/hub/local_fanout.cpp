@@ -30,11 +30,16 @@ bool local_fanout::remove(const channel* ch, delivery_target* target) {
     return true;
 }
 
-void local_fanout::deliver(const channel* ch, std::uint64_t sequence, const frame& f) {
+std::size_t local_fanout::deliver(const channel* ch, std::uint64_t sequence, const frame& f) {
     const auto it = groups_.find(ch);
-    if (it == groups_.end()) return;  // the last member left after the event was queued
-    for (const member& m : it->second.members)
-        if (sequence > m.after_sequence) m.target->push_event(f);
+    if (it == groups_.end()) return 0;  // the last member left after the event was queued
+    std::size_t n = 0;
+    for (const member& m : it->second.members) {
+        if (sequence <= m.after_sequence) continue;
+        m.target->push_event(f);
+        ++n;
+    }
+    return n;
 }
 
 std::size_t local_fanout::member_count(const channel* ch) const {

@@ -26,8 +26,8 @@ class local_fanout {
              std::uint64_t after_sequence);
     // Removes `target`; true when the channel has no local member left.
     bool remove(const channel* ch, delivery_target* target);
-    // Hands `f` to every member of `ch` that joined before `sequence`.
-    void deliver(const channel* ch, std::uint64_t sequence, const frame& f);
+    // Hands `f` to every member of `ch` that joined before `sequence`; returns how many.
+    std::size_t deliver(const channel* ch, std::uint64_t sequence, const frame& f);
 
     std::size_t member_count(const channel* ch) const;
     std::size_t channel_count() const { return groups_.size(); }

@@ -13,10 +13,13 @@
 
 #include "core/server/dev_page.hpp"
 #include "core/server/http_responses.hpp"
+#include "core/server/log.hpp"
+#include "core/server/ops_routes.hpp"
 #include "core/server/publish_route.hpp"
 #include "core/server/request_framing.hpp"
 #include "core/server/request_headers.hpp"
 #include "core/server/worker.hpp"
+#include "core/server/remote_address.hpp"
 
 namespace kata::server {
 namespace {
@@ -33,12 +36,9 @@ std::string_view path_of(const http_request& req) {
 http_response route(const http_request& req, server_state& state) {
     if (auto dev = dev_page_route(req, state)) return std::move(*dev);  // dev mode only
     const auto path = path_of(req);
-    if (path == "/healthz") {
-        if (req.method() != http::verb::get && req.method() != http::verb::head) {
-            return error_response(req, http::status::method_not_allowed, "method_not_allowed",
-                                  "use GET");
-        }
-        return json_response(req, http::status::ok, R"({"status":"ok"})");
+    // /healthz, /readyz, /metrics: here unless admin_listen moves them to their own listener.
+    if (!state.config.admin_listen) {
+        if (auto res = ops_route(req, state)) return std::move(*res);
     }
     if (path == "/v1/publish") {
         if (req.method() != http::verb::post) {
@@ -131,6 +131,21 @@ std::optional<http_response> read_failure_response(beast::error_code ec, unsigne
     return std::nullopt;  // closed or timed out: nobody to answer
 }
 
+// The access log of the publish API (debug): what was asked and answered, never a header value.
+void log_access(const http_request& req, const http_response& res, const std::string& remote,
+                std::chrono::steady_clock::time_point started) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    log(log_level::debug, "http request",
+        {{"method", std::string(req.method_string())},
+         {"path", path_of(req)},
+         {"status", res.result_int()},
+         {"request_bytes", req.body().size()},
+         {"response_bytes", res.body().size()},
+         {"duration_us", static_cast<std::uint64_t>(micros.count())},
+         {"remote", remote}});
+}
+
 }  // namespace
 
 asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
@@ -174,6 +189,7 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
             co_await upgrade_connection(std::move(stream), std::move(req), std::move(early), w);
             co_return;
         }
+        const auto started = std::chrono::steady_clock::now();
         http_response res;
         if (path_of(req) == "/v1/publish" && req.method() == http::verb::post &&
             state.directory()->async() != nullptr) {
@@ -183,6 +199,9 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
             res = route(req, state);
         }
         if (state.stopping.load()) res.keep_alive(false);
+        if (path_of(req) == "/v1/publish" && log_enabled(log_level::debug)) {
+            log_access(req, res, remote_address(stream.socket()), started);
+        }
         ec = co_await write_response(stream, res, req.method() == http::verb::head);
         if (ec || !res.keep_alive()) break;
     }

@@ -1,5 +1,7 @@
 #include "core/server/publish_route.hpp"
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "core/auth/authorizer.hpp"
@@ -24,6 +26,7 @@ std::variant<publisher, http_response> authenticate_publisher(const http_request
     headers.cookie.reset();  // publishing is for services: API keys only
     const auto cred = auth::extract_credential(headers, state.config.session_cookie);
     if (cred.kind != auth::credential_kind::api_key) {
+        state.counters.auth_failures.add(auth_failure::unauthorized);
         return error_response(req, http::status::unauthorized, "unauthorized",
                               "an API key is required (Authorization: Bearer or X-API-Key)");
     }
@@ -35,13 +38,16 @@ std::variant<publisher, http_response> authenticate_publisher(const http_request
         found.status = auth::lookup_status::unavailable;
     }
     if (found.status == auth::lookup_status::unavailable) {
+        state.counters.auth_failures.add(auth_failure::auth_unavailable);
         return error_response(req, http::status::service_unavailable, "auth_unavailable",
                               "the auth backend is unavailable; try again");
     }
     if (found.status == auth::lookup_status::not_found) {
+        state.counters.auth_failures.add(auth_failure::unauthorized);
         return error_response(req, http::status::unauthorized, "unauthorized", "unknown API key");
     }
     if (!found.value.has(auth::scope_publish) && !found.value.has(auth::scope_publish_any)) {
+        state.counters.auth_failures.add(auth_failure::missing_scope);
         return error_response(req, http::status::forbidden, "forbidden",
                               "this key lacks the publish scope");
     }
@@ -57,7 +63,8 @@ std::optional<http_response> refuse_publisher(const http_request& head, server_s
 }
 
 http_response publish_authorized(const http_request& req, server_state& state,
-                                 const protocol::publish_request& request) {
+                                 const protocol::publish_request& request,
+                                 std::chrono::steady_clock::time_point started) {
     // Past capacity the answer is "not now", before anything is stored: latency stays bounded
     // and nothing accepted is ever dropped.
     if (state.lag.overloaded()) {
@@ -69,6 +76,7 @@ http_response publish_authorized(const http_request& req, server_state& state,
         ids.push_back(state.hub.publish(item.channel, item.type, item.payload_json));
     }
     state.counters.events_published.fetch_add(request.items.size());
+    state.counters.publish_latency.observe(std::chrono::steady_clock::now() - started);
     nlohmann::json body;
     if (request.batch) {
         body["eventIds"] = std::move(ids);
@@ -79,6 +87,7 @@ http_response publish_authorized(const http_request& req, server_state& state,
 }
 
 http_response handle_publish(const http_request& req, server_state& state) {
+    const auto started = std::chrono::steady_clock::now();
     auto checked = authenticate_publisher(req, state);
     if (auto* res = std::get_if<http_response>(&checked)) return std::move(*res);
     const auto& dir = std::get<publisher>(checked).dir;
@@ -112,7 +121,7 @@ http_response handle_publish(const http_request& req, server_state& state) {
         }
     }
 
-    return publish_authorized(req, state, request);
+    return publish_authorized(req, state, request, started);
 }
 
 }  // namespace kata::server

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <optional>
 
 #include "core/protocol/publish_request.hpp"
@@ -25,7 +26,8 @@ asio::awaitable<http_response> handle_publish_async(const http_request& req, wor
 // Publishes a request whose every event was validated and authorized, and answers with the
 // event ids (or 503 `overloaded` past capacity, before anything is stored).
 http_response publish_authorized(const http_request& req, server_state& state,
-                                 const protocol::publish_request& request);
+                                 const protocol::publish_request& request,
+                                 std::chrono::steady_clock::time_point started);
 
 // Largest publish body accepted; larger ones answer 413.
 inline constexpr std::size_t max_publish_body_bytes = 8 * 1024 * 1024;

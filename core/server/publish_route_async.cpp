@@ -26,6 +26,7 @@ http_response unavailable(const http_request& req, const std::string& what) {
 
 asio::awaitable<http_response> handle_publish_async(const http_request& req, worker& w,
                                                     std::shared_ptr<const auth::directory> dir) {
+    const auto started = std::chrono::steady_clock::now();
     auto& state = w.state();
     const auth::async_directory& a = *dir->async();
     auto headers = auth_headers_of(req);
@@ -96,7 +97,7 @@ asio::awaitable<http_response> handle_publish_async(const http_request& req, wor
         }
     }
 
-    co_return publish_authorized(req, state, request);
+    co_return publish_authorized(req, state, request, started);
 }
 
 }  // namespace kata::server

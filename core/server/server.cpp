@@ -15,9 +15,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "core/server/admin_listener.hpp"
 #include "core/server/fd_reserve.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
+#include "core/server/log_limiter.hpp"
 #include "core/server/worker.hpp"
 #include "core/server/ws_connection.hpp"
 
@@ -82,6 +84,7 @@ asio::awaitable<void> sweep_loop(server_state& state) {
             ::malloc_trim(0);
             freed_since_trim = 0;
         }
+        flush_refusal_log();  // a refusal flood that stopped still gets its "N suppressed" line
     }
 }
 
@@ -105,6 +108,7 @@ struct server::impl {
         acceptor.emplace(workers.front()->context());
     }
     ~impl() {
+        admin.reset();
         acceptor.reset();
         workers.clear();
     }
@@ -112,6 +116,7 @@ struct server::impl {
     server_state state;
     std::vector<std::unique_ptr<worker>> workers;
     std::optional<tcp::acceptor> acceptor;
+    std::unique_ptr<admin_listener> admin;  // only with admin_listen
     std::uint16_t port = 0;
     bool started = false;
     bool stopped = false;
@@ -134,6 +139,10 @@ void server::start() {
     acceptor.bind(endpoint);
     acceptor.listen(asio::socket_base::max_listen_connections);
     impl_->port = acceptor.local_endpoint().port();
+    if (cfg.admin_listen)
+        impl_->admin =
+            std::make_unique<admin_listener>(impl_->workers.front()->context(), impl_->state,
+                                             *cfg.admin_listen);
     impl_->started = true;
 
     asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, impl_->workers, impl_->state),
@@ -145,6 +154,10 @@ void server::start() {
 
 std::uint16_t server::port() const {
     return impl_->port;
+}
+
+std::uint16_t server::admin_port() const {
+    return impl_->admin ? impl_->admin->port() : 0;
 }
 
 void server::stop(std::chrono::milliseconds grace) {
@@ -164,6 +177,7 @@ void server::stop(std::chrono::milliseconds grace) {
     for (auto& w : impl_->workers)
         w->close_all(protocol::close_code::going_away, "server shutting down");
     state.wait_until_closed(grace);
+    if (impl_->admin) impl_->admin->close();  // after the grace: /readyz answered 503 until now
     // Lookups still waiting on an async directory are failed now, while the workers can still
     // take the answers: none may arrive after a worker (and its coroutines) is gone.
     if (const auto dir = state.directory(); const auto* async_dir = dir->async()) {

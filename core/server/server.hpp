@@ -26,6 +26,8 @@ class server {
 
     // The bound port, valid after start().
     std::uint16_t port() const;
+    // The bound port of admin_listen, valid after start(); 0 without admin_listen.
+    std::uint16_t admin_port() const;
 
     // Stops accepting, closes every connection with 1001, and joins the threads. Connections
     // that have not closed within `grace` are cut. An async directory (HTTP) is shut down: its

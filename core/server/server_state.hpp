@@ -23,7 +23,9 @@ class server_state {
           hub(hub::hub::settings{
               {config.history.size, config.history.max_bytes, config.history.ttl},
               config.history.max_total_bytes}),
-          directory_(std::move(dir)) {}
+          directory_(std::move(dir)),
+          workers_(worker_count(config)),
+          worker_queued_(std::make_unique<std::atomic<std::size_t>[]>(workers_)) {}
 
     const config::server_config config;
     fanout_lag lag;
@@ -61,6 +63,17 @@ class server_state {
         std::unique_lock lock(closed_mutex_);
         return all_closed_.wait_for(lock, limit, [this] { return counters.connections == 0; });
     }
+    // Outbound bytes queued over all connections (the kata_rt_queued_bytes gauge): each worker
+    // publishes its own sum on its timer sweep, so nothing is counted per push.
+    std::size_t queued_bytes() const {
+        std::size_t total = 0;
+        for (unsigned i = 0; i < workers_; ++i)
+            total += worker_queued_[i].load(std::memory_order_relaxed);
+        return total;
+    }
+    void set_worker_queued_bytes(unsigned worker, std::size_t bytes) {
+        worker_queued_[worker].store(bytes, std::memory_order_relaxed);
+    }
 
     // `threads`, with 0 meaning one per core.
     static unsigned worker_count(const config::server_config& c) {
@@ -72,6 +85,8 @@ class server_state {
     std::shared_ptr<const auth::directory> directory_;
     std::mutex closed_mutex_;
     std::condition_variable all_closed_;
+    const unsigned workers_;
+    std::unique_ptr<std::atomic<std::size_t>[]> worker_queued_;
 };
 
 }  // namespace kata::server

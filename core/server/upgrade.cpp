@@ -10,9 +10,11 @@
 #include "core/protocol/ws_frame_writer.hpp"
 #include "core/protocol/ws_handshake.hpp"
 #include "core/server/await_lookup.hpp"
+#include "core/server/connection_accounting.hpp"
 #include "core/server/http_responses.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
+#include "core/server/remote_address.hpp"
 #include "core/server/request_headers.hpp"
 #include "core/server/worker.hpp"
 #include "core/server/ws_connection.hpp"
@@ -157,6 +159,7 @@ asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request 
     using outcome = auth::connect_decision::outcome;
     if (decision.result == outcome::reject_http) {
         state.counters.connections_refused.fetch_add(1);
+        account_refusal(state, 403, remote_address(stream.socket()));
         auto res = error_response(req, http::status::forbidden, "origin_not_allowed",
                                   "Origin is missing or not in allowed_origins");
         res.keep_alive(false);
@@ -179,6 +182,7 @@ asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request 
     }
     if (decision.result == outcome::close) {
         state.counters.connections_refused.fetch_add(1);
+        account_refusal(state, decision.close_code, remote_address(stream.socket()));
         co_await refuse_after_upgrade(stream, req, decision.close_code, decision.reason);
         co_return;
     }

@@ -69,8 +69,11 @@ void worker::drain() {
         draining_.swap(inbox_);
         state_.lag.drained(index_);
     }
+    std::size_t delivered = 0;
     for (const auto& e : draining_)
-        fanout_.deliver(e.ch, e.sequence, e.f);
+        delivered += fanout_.deliver(e.ch, e.sequence, e.f);
+    // One relaxed add per batch, not per subscriber: the metric costs nothing per delivery.
+    state_.hub.deliveries.fetch_add(delivered, std::memory_order_relaxed);
     draining_.clear();
     flush_dirty();
 }
@@ -127,11 +130,14 @@ void worker::on_tick() {
     const auto now = std::chrono::steady_clock::now();
     // Backwards: a connection that ends removes itself by moving the last (already visited) one
     // into its slot.
+    std::size_t queued = 0;
     for (std::size_t i = connections_.size(); i-- > 0;) {
         if (i >= connections_.size()) continue;
         const auto c = connections_[i];
         c->on_tick(now);
+        queued += c->queued_bytes();
     }
+    state_.set_worker_queued_bytes(index_, queued);
 }
 
 void worker::close_all(protocol::close_code code, const char* reason) {

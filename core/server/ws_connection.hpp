@@ -60,6 +60,7 @@ class ws_connection final : public hub::delivery_target,
     std::size_t slot() const { return slot_; }
     void set_slot(std::size_t s) { slot_ = s; }
     bool is_dirty() const { return dirty_; }
+    std::size_t queued_bytes() const { return out_.queued_bytes(); }
 
   private:
     // protocol::ws::frame_handler
@@ -127,6 +128,8 @@ class ws_connection final : public hub::delivery_target,
     clock::time_point last_ping_;
     clock::time_point write_blocked_since_;
     clock::time_point close_started_;
+    clock::time_point queued_since_;  // when the outbox last went from empty to not (metrics)
+    std::uint64_t id_ = 0;            // for logs: which connection
     std::size_t slot_ = 0;
     std::uint16_t close_code_ = 0;
     auth::credential_kind kind_;

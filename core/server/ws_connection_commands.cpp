@@ -8,6 +8,8 @@
 #include "core/protocol/timestamp.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
 #include "core/server/log.hpp"
+#include "core/server/log_limiter.hpp"
+#include "core/server/remote_address.hpp"
 #include "core/server/worker.hpp"
 #include "core/server/ws_connection.hpp"
 
@@ -34,6 +36,7 @@ void ws_connection::send_control(std::string_view type, const std::string* chann
 
 void ws_connection::send_error(std::string_view code, std::string_view message,
                                std::string_view request_id, const std::string* channel) {
+    state_.counters.command_errors.add(code);
     send_control("error", channel, protocol::error_payload(code, message, request_id));
 }
 
@@ -43,6 +46,7 @@ bool ws_connection::admit_frame() {
             return true;
         case command_rate_limiter::verdict::refuse:
             // Refused before parsing: an abusive client costs as little as possible.
+            bump(state_.counters.rate_limited_commands);
             send_error(error_code::rate_limited, "too many commands; slow down", "");
             return false;
         case command_rate_limiter::verdict::disconnect:
@@ -130,6 +134,7 @@ void ws_connection::finish_subscribe(const protocol::command& cmd, auth::decisio
     const auto& channel = *cmd.channel;
     const std::string key = channel.str();
     if (verdict == auth::decision::forbidden) {
+        log_refusal(refusal::channel_denied, remote_address(socket_), who_.id, key, id_);
         send_error(error_code::forbidden, "not allowed to subscribe to this channel",
                    cmd.request_id, &key);
         return;
@@ -158,6 +163,8 @@ void ws_connection::finish_subscribe(const protocol::command& cmd, auth::decisio
     // The worker attaches to the channel (once per thread); every event after the attach point
     // comes through the worker's inbox, every one up to it is history or the replay below.
     auto att = state_.hub.attach(channel, &worker_, cmd.since);
+    if (att.recovered) state_.counters.count_resume(*att.recovered);
+    bump(state_.counters.subscriptions);
     send_control("subscribed", &key, protocol::subscription_payload(cmd.request_id, att.recovered));
     // The replay flows at the pace the client reads: history's frames, not counted as backlog.
     for (auto& f : att.replay)
@@ -178,6 +185,7 @@ void ws_connection::on_unsubscribe(const protocol::command& cmd) {
     for (std::size_t i = 0; i < subscriptions_.size(); ++i) {
         if (subscriptions_[i]->name() != key) continue;
         leave(subscriptions_[i]);
+        drop(state_.counters.subscriptions);
         subscriptions_[i] = subscriptions_.back();
         subscriptions_.pop_back();
         break;
@@ -217,6 +225,7 @@ void ws_connection::recheck(const auth::directory& dir) {
         if (verdict != auth::decision::forbidden) continue;
         const std::string key = ch->name();
         leave(ch);
+        drop(state_.counters.subscriptions);
         subscriptions_[i] = subscriptions_.back();
         subscriptions_.pop_back();
         send_control("unsubscribed", &key, R"({"reason":"revoked"})");

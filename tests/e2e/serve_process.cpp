@@ -14,7 +14,7 @@ extern char** environ;
 namespace kata::e2e {
 
 serve_process::serve_process(std::vector<std::string> args, std::map<std::string, std::string> env,
-                             std::vector<std::string> launcher) {
+                             std::vector<std::string> launcher, bool capture_stdout) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     args.insert(args.begin(), {KATA_RT_BINARY, "serve"});
@@ -38,6 +38,7 @@ serve_process::serve_process(std::vector<std::string> args, std::map<std::string
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+    if (capture_stdout) posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, fds[0]);
     const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);

@@ -14,10 +14,11 @@ namespace kata::e2e {
 class serve_process {
   public:
     // Runs `kata-rt serve ARGS...` with `env` added to this process's environment. `launcher`,
-    // when given, runs it (an absolute path and its arguments first, e.g. prlimit).
+    // when given, runs it (an absolute path and its arguments first, e.g. prlimit). With
+    // `capture_stdout`, stdout is read into output() too (commands that answer on stdout).
     explicit serve_process(std::vector<std::string> args,
                            std::map<std::string, std::string> env = {},
-                           std::vector<std::string> launcher = {});
+                           std::vector<std::string> launcher = {}, bool capture_stdout = false);
     ~serve_process();  // SIGKILL if still running
 
     // Reads stderr until it contains `text`; false on exit or deadline.

@@ -93,6 +93,7 @@ http_result http_request(std::uint16_t port, const std::string& method, const st
             if (ec2) return;
             result.status = res.result_int();
             result.body = json::parse(res.body(), nullptr, false);
+            result.text = res.body();
         });
     });
     io.run();

@@ -71,6 +71,7 @@ class running_server {
 struct http_result {
     int status = 0;
     json body;
+    std::string text;  // the body as received (for answers that are not JSON)
 };
 
 // One HTTP/1.1 request to 127.0.0.1:port (Connection: close), answered within 10 s.
