@@ -16,10 +16,10 @@
 #include "core/server/log.hpp"
 #include "core/server/ops_routes.hpp"
 #include "core/server/publish_route.hpp"
+#include "core/server/remote_address.hpp"
 #include "core/server/request_framing.hpp"
 #include "core/server/request_headers.hpp"
 #include "core/server/worker.hpp"
-#include "core/server/remote_address.hpp"
 
 namespace kata::server {
 namespace {

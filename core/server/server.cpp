@@ -140,9 +140,8 @@ void server::start() {
     acceptor.listen(asio::socket_base::max_listen_connections);
     impl_->port = acceptor.local_endpoint().port();
     if (cfg.admin_listen)
-        impl_->admin =
-            std::make_unique<admin_listener>(impl_->workers.front()->context(), impl_->state,
-                                             *cfg.admin_listen);
+        impl_->admin = std::make_unique<admin_listener>(impl_->workers.front()->context(),
+                                                        impl_->state, *cfg.admin_listen);
     impl_->started = true;
 
     asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, impl_->workers, impl_->state),

@@ -6,7 +6,9 @@
 #include <cerrno>
 
 #include "core/protocol/ws_frame_writer.hpp"
+#include "core/server/connection_accounting.hpp"
 #include "core/server/log.hpp"
+#include "core/server/remote_address.hpp"
 #include "core/server/worker.hpp"
 
 namespace kata::server {
@@ -37,8 +39,9 @@ ws_connection::~ws_connection() = default;
 void ws_connection::start(std::string_view early) {
     boost::system::error_code ignored;
     socket_.non_blocking(true, ignored);
-    state_.counters.connections_accepted.fetch_add(1);
-    log(log_level::debug, "connection open for " + who_.id);
+    id_ = state_.counters.connections_accepted.fetch_add(1) + 1;
+    log(log_level::debug, "connection open",
+        {{"conn", id_}, {"who", who_.id}, {"remote", remote_address(socket_)}});
     if (!early.empty()) {
         auto buf = worker_.read_buffer();
         const auto n = std::min(early.size(), buf.size());
@@ -91,6 +94,7 @@ void ws_connection::feed(std::span<char> bytes) {
 void ws_connection::queue(hub::frame f, bool counted) {
     if (ended_ || overflowed_) return;
     if (closing_ && counted) return;  // nothing follows our close frame
+    if (out_.empty()) queued_since_ = clock::now();
     if (!out_.push(std::move(f), counted)) {
         // A slow consumer: its backlog is what we cut. Not here but at the flush, because the
         // worker may be walking a channel's member list right now.
@@ -103,6 +107,7 @@ void ws_connection::push_event(const hub::frame& f) {
     // Only the worker's drain calls this, and it holds `f` until its flush is over: the outbox
     // borrows the frame, and pins it only if the socket does not take it this turn.
     if (ended_ || overflowed_ || closing_) return;
+    if (out_.empty()) queued_since_ = clock::now();
     if (!out_.push_borrowed(f)) overflowed_ = true;
     mark_dirty();
 }
@@ -127,6 +132,11 @@ void ws_connection::flush_now() {
         return;
     }
     iovec iov[max_iov];
+    std::size_t written = 0;
+    // One count per flush, not per frame: the metric costs an atomic next to a system call.
+    const auto account = [&] {
+        if (written) state_.counters.count_write(written, clock::now() - queued_since_);
+    };
     while (!out_.empty()) {
         const std::size_t count = out_.gather(iov, max_iov);
         msghdr msg{};
@@ -135,10 +145,12 @@ void ws_connection::flush_now() {
         const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n >= 0) {
             out_.consume(static_cast<std::size_t>(n));
+            written += static_cast<std::size_t>(n);
             continue;
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            account();
             out_.pin_borrowed();
             write_blocked_since_ = clock::now();
             arm_write();
@@ -147,6 +159,7 @@ void ws_connection::flush_now() {
         end();  // the peer is gone
         return;
     }
+    account();
     out_.release_memory();
     // Our close frame is out: once the peer's close came back (or it broke the protocol and
     // will not send one we could read), the connection is over.
@@ -211,7 +224,8 @@ void ws_connection::on_tick(clock::time_point now) {
     }
     if (write_armed_ && now - write_blocked_since_ > cfg.limits.write_timeout) {
         state_.counters.closed_write_timeout.fetch_add(1);
-        log(log_level::info, "write timeout: closing connection of " + who_.id);
+        log(log_level::info, "write timeout: closing the connection",
+            {{"conn", id_}, {"who", who_.id}, {"remote", remote_address(socket_)}});
         end();
         return;
     }
@@ -229,6 +243,10 @@ void ws_connection::on_tick(clock::time_point now) {
 void ws_connection::end() {
     if (ended_) return;
     ended_ = true;
+    // The code it ended with: ours or the peer's close, or 1006 when it went without one.
+    const std::uint16_t code = closing_ ? close_code_ : 1006;
+    account_close(state_, code, id_, who_.id, remote_address(socket_));
+    drop(state_.counters.subscriptions, subscriptions_.size());
     for (hub::channel* ch : subscriptions_)
         leave(ch);
     subscriptions_.clear();
