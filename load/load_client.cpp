@@ -115,6 +115,11 @@ asio::awaitable<void> load_client::run_connection(std::shared_ptr<connection> co
             co_return;
         }
         conn->open = true;
+        const auto upgraded_at = clock_type::now();
+        if (!resuming) {
+            state_.upgrade_latency.record(static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(upgraded_at - t0).count()));
+        }
 
         std::string subscribe = "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"";
         if (resuming && !conn->last_event_id.empty())
@@ -136,6 +141,7 @@ asio::awaitable<void> load_client::run_connection(std::shared_ptr<connection> co
                                   .channel = channel,
                                   .resuming = resuming,
                                   .t0 = t0,
+                                  .subscribe_sent = upgraded_at,
                                   .track_ids = track_ids,
                                   .close_sent = &conn->closing},
                                  conn->last_event_id, mask_rng_);

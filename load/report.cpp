@@ -103,6 +103,8 @@ void print_report(std::ostream& out, const report& r, const std::vector<threshol
     if (!r.first_connect_error.empty()) out << "  (first: " << r.first_connect_error << ")";
     out << "\n";
     latency_line(out, "connect   ", r.connect_latency);
+    latency_line(out, " upgrade  ", r.upgrade_latency);
+    latency_line(out, " subscribe", r.subscribe_latency);
     out << "  disconnects during run: ";
     if (r.disconnects.empty()) out << "none";
     for (auto it = r.disconnects.begin(); it != r.disconnects.end(); ++it) {
@@ -181,6 +183,8 @@ std::string report_json(const report& r, const std::vector<threshold_result>& ch
                         {"failed", r.connect_failed},
                         {"first_error", r.first_connect_error},
                         {"connect_latency", latency_json(r.connect_latency)},
+                        {"upgrade_latency", latency_json(r.upgrade_latency)},
+                        {"subscribe_latency", latency_json(r.subscribe_latency)},
                         {"disconnects", disconnects}};
     j["churn"] = {{"cut", r.churned},
                   {"resumed", r.resumed},

@@ -30,6 +30,8 @@ struct report {
     std::size_t connect_failed = 0;   // TCP, upgrade or subscribe failed (or timed out)
     std::string first_connect_error;  // the first failure's reason, to tell "why" at a glance
     histogram connect_latency;        // TCP connect start -> `subscribed` received
+    histogram upgrade_latency;        // of which: TCP connect start -> 101 Switching Protocols
+    histogram subscribe_latency;      // and: subscribe sent -> `subscribed`
     disconnect_counts disconnects;    // closed by the server or the network during the run
 
     // Publishing.

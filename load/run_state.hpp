@@ -31,6 +31,8 @@ struct subscriber_state {
     histogram latency;           // the whole run
     histogram latency_interval;  // since the last progress line
     histogram connect_latency;
+    histogram upgrade_latency;    // TCP connect start -> 101 (authentication included)
+    histogram subscribe_latency;  // subscribe sent -> `subscribed` (authorization included)
     disconnect_counts disconnects;
     std::string first_connect_error;
 

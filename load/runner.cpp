@@ -66,6 +66,8 @@ void merge_subscribers(report& r, const subscriber_threads& subs, const publish_
         r.connected += s->subscribed;
         if (r.first_connect_error.empty()) r.first_connect_error = s->first_connect_error;
         r.connect_latency.merge(s->connect_latency);
+        r.upgrade_latency.merge(s->upgrade_latency);
+        r.subscribe_latency.merge(s->subscribe_latency);
         for (const auto& [code, n] : s->disconnects)
             r.disconnects[code] += n;
         const auto d = total_deliveries(pub.events_sent, s->channel_of, s->tallies);

@@ -54,6 +54,10 @@ bool subscriber_frames::on_text(std::string_view frame) {
             state_.reconnect_latency.record(waited);
         } else {
             state_.connect_latency.record(waited);
+            state_.subscribe_latency.record(
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                               clock_type::now() - p_.subscribe_sent)
+                                               .count()));
             ++state_.subscribed;
             ++state_.settled;
         }

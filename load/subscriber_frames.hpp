@@ -23,6 +23,7 @@ class subscriber_frames final : public protocol::ws::frame_handler {
         std::string_view channel;  // the channel it subscribed to (must outlive this)
         bool resuming = false;     // a resubscribe after a --churn cut, with `since`
         std::chrono::steady_clock::time_point t0;  // connect start; the cut when resuming
+        std::chrono::steady_clock::time_point subscribe_sent;  // when the subscribe left
         bool track_ids = false;  // --churn: keep the last eventId, the next `since`
         // Set once the run has sent its own close: the server's close is then the answer to it,
         // not echoed.

@@ -44,8 +44,9 @@ TEST(CpuUsage, ThisProcessIsReadable) {
     while ((thread_cpu() - before).total_s() < 0.02)
         for (int k = 0; k < 100000; ++k)
             sink = sink + static_cast<std::uint64_t>(k);
-    const auto self = process_cpu();
+    // This thread's clock first: the process's, read after it, can only be ahead.
     const auto mine = thread_cpu();
+    const auto self = process_cpu();
     EXPECT_GE(self.total_s(), mine.total_s());
     const auto proc = process_cpu_of(getpid());
     ASSERT_TRUE(proc);

@@ -38,6 +38,7 @@ struct fixture {
                   .channel = "spec:load-0",
                   .resuming = resuming,
                   .t0 = clock_type::now(),
+                  .subscribe_sent = clock_type::now(),
                   .track_ids = track_ids,
                   .close_sent = &close_sent},
                  last_event_id, rng) {}
