@@ -103,8 +103,8 @@ void print_report(std::ostream& out, const report& r, const std::vector<threshol
     if (!r.first_connect_error.empty()) out << "  (first: " << r.first_connect_error << ")";
     out << "\n";
     latency_line(out, "connect   ", r.connect_latency);
-    latency_line(out, " upgrade  ", r.upgrade_latency);
-    latency_line(out, " subscribe", r.subscribe_latency);
+    latency_line(out, "upgrade   ", r.upgrade_latency);
+    latency_line(out, "subscribe ", r.subscribe_latency);
     out << "  disconnects during run: ";
     if (r.disconnects.empty()) out << "none";
     for (auto it = r.disconnects.begin(); it != r.disconnects.end(); ++it) {
