@@ -40,12 +40,17 @@ void ws_connection::start(std::string_view early) {
     boost::system::error_code ignored;
     socket_.non_blocking(true, ignored);
     id_ = state_.counters.connections_accepted.fetch_add(1) + 1;
-    log(log_level::debug, "connection open",
-        {{"conn", id_}, {"who", who_.id}, {"remote", remote_address(socket_)}});
-    if (!early.empty()) {
-        auto buf = worker_.read_buffer();
+    if (log_enabled(log_level::debug)) {
+        log(log_level::debug, "connection open",
+            {{"conn", id_}, {"who", who_.id}, {"remote", remote_address(socket_)}});
+    }
+    // Bytes that came with the upgrade request, parsed as if just read (the parser unmasks in
+    // place, so they go through the worker's buffer).
+    auto buf = worker_.read_buffer();
+    while (!early.empty() && !ended_) {
         const auto n = std::min(early.size(), buf.size());
         std::copy_n(early.data(), n, buf.data());
+        early.remove_prefix(n);
         feed(buf.first(n));
     }
     if (!ended_) arm_read();
