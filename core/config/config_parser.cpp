@@ -139,7 +139,8 @@ bool read_limits(checker& check, const json& v, limit_settings& out) {
 }
 
 bool read_history(checker& check, const json& v, history_settings& out) {
-    if (!check.object(v, "history", {"size", "ttl_ms", "max_bytes", "max_total_bytes"})) return false;
+    if (!check.object(v, "history", {"size", "ttl_ms", "max_bytes", "max_total_bytes"}))
+        return false;
     if (auto it = v.find("size");
         it != v.end() && !check.integer(*it, "history.size", 0, 1'000'000, out.size)) {
         return false;
@@ -154,8 +155,8 @@ bool read_history(checker& check, const json& v, history_settings& out) {
         return false;
     }
     if (auto it = v.find("max_total_bytes");
-        it != v.end() && !check.integer(*it, "history.max_total_bytes", 1024,
-                                        std::size_t{1} << 40, out.max_total_bytes)) {
+        it != v.end() && !check.integer(*it, "history.max_total_bytes", 1024, std::size_t{1} << 40,
+                                        out.max_total_bytes)) {
         return false;
     }
     return true;

@@ -26,10 +26,10 @@ enum class opcode : std::uint8_t {
 class frame_handler {
   public:
     virtual ~frame_handler() = default;
-    virtual bool on_text(std::string_view message) = 0;      // valid UTF-8, reassembled
-    virtual bool on_binary(std::string_view message) = 0;    // reassembled
-    virtual bool on_ping(std::string_view payload) = 0;      // at most 125 bytes
-    virtual bool on_pong(std::string_view payload) = 0;      // at most 125 bytes
+    virtual bool on_text(std::string_view message) = 0;    // valid UTF-8, reassembled
+    virtual bool on_binary(std::string_view message) = 0;  // reassembled
+    virtual bool on_ping(std::string_view payload) = 0;    // at most 125 bytes
+    virtual bool on_pong(std::string_view payload) = 0;    // at most 125 bytes
     // The peer's close frame: `code` is absent for an empty close body; `reason` is valid UTF-8.
     // The parser accepts nothing after it.
     virtual void on_close(std::optional<std::uint16_t> code, std::string_view reason) = 0;
@@ -43,8 +43,8 @@ struct protocol_error {
 };
 
 struct feed_result {
-    std::size_t consumed = 0;               // bytes used; less than given only after a stop
-    std::optional<protocol_error> error;    // set once; the parser then refuses everything
+    std::size_t consumed = 0;             // bytes used; less than given only after a stop
+    std::optional<protocol_error> error;  // set once; the parser then refuses everything
 };
 
 struct parser_options {

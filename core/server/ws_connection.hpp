@@ -91,6 +91,9 @@ class ws_connection final : public hub::delivery_target,
     // inline), else through the worker's mailbox.
     void run_here(std::function<void()> fn);
     void leave(hub::channel* ch);
+    hub::channel* find_subscription(std::string_view name) const;
+    // Answers `subscription_limit` when the connection holds max_subscriptions already.
+    bool refuse_over_limit(const protocol::command& cmd, const std::string& key);
     void send_control(std::string_view type, const std::string* channel, std::string payload);
     void send_error(std::string_view code, std::string_view message, std::string_view request_id,
                     const std::string* channel = nullptr);

@@ -103,17 +103,24 @@ void ws_connection::handle_command(std::string_view text) {
     }
 }
 
+hub::channel* ws_connection::find_subscription(std::string_view name) const {
+    for (hub::channel* ch : subscriptions_)
+        if (ch->name() == name) return ch;
+    return nullptr;
+}
+
+bool ws_connection::refuse_over_limit(const protocol::command& cmd, const std::string& key) {
+    if (subscriptions_.size() < state_.config.limits.max_subscriptions) return false;
+    send_error(error_code::subscription_limit, "too many subscriptions on this connection",
+               cmd.request_id, &key);
+    return true;
+}
+
 void ws_connection::on_subscribe(const protocol::command& cmd) {
     const auto& channel = *cmd.channel;
     const std::string key = channel.str();
-    hub::channel* existing = nullptr;
-    for (hub::channel* ch : subscriptions_)
-        if (ch->name() == key) existing = ch;
-    if (!existing && subscriptions_.size() >= state_.config.limits.max_subscriptions) {
-        send_error(error_code::subscription_limit, "too many subscriptions on this connection",
-                   cmd.request_id, &key);
-        return;
-    }
+    hub::channel* existing = find_subscription(key);
+    if (!existing && refuse_over_limit(cmd, key)) return;
     // Authorization is checked on every subscribe, even a repeated one: the directory may have
     // been reloaded since.
     const auto dir = state_.directory();
@@ -145,14 +152,8 @@ void ws_connection::finish_subscribe(const protocol::command& cmd, auth::decisio
         return;
     }
     // Looked up again: an async answer may come after other subscribes completed.
-    hub::channel* existing = nullptr;
-    for (hub::channel* ch : subscriptions_)
-        if (ch->name() == key) existing = ch;
-    if (!existing && subscriptions_.size() >= state_.config.limits.max_subscriptions) {
-        send_error(error_code::subscription_limit, "too many subscriptions on this connection",
-                   cmd.request_id, &key);
-        return;
-    }
+    hub::channel* existing = find_subscription(key);
+    if (!existing && refuse_over_limit(cmd, key)) return;
     if (existing) {
         // Never lapsed: there is no gap to fill.
         send_control("subscribed", &key,
