@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "core/auth/file_directory.hpp"
+#include "core/config/broker_section.hpp"
 #include "core/config/config_diff.hpp"
 #include "core/config/config_parser.hpp"
 #include "core/config/dev_config.hpp"
@@ -26,6 +27,7 @@ struct serve_options {
     std::string log_level = "info";
     std::string log_format;  // empty: the config file's log_format, else text
     bool check_config = false;
+    std::vector<std::string> redis_urls;  // --redis: the broker's shards, overriding the file
 };
 
 // A start-up failure: the reason on stderr (as a JSON line in json mode), then exit `code`.
@@ -49,6 +51,17 @@ config::server_config load_or_exit(const std::string& path) {
     auto loaded = config::load_server_config(path);
     if (auto* err = std::get_if<config::config_error>(&loaded)) fail(2, path + ": " + err->message);
     return std::get<config::server_config>(std::move(loaded));
+}
+
+// --redis URL (repeatable): the Redis broker with these shards; the password, when Redis needs
+// one, from KATA_RT_REDIS_PASSWORD (a command line is visible to every user of the machine).
+void apply_redis(config::server_config& cfg, const std::vector<std::string>& urls) {
+    if (urls.empty()) return;
+    if (auto err = config::detail::use_redis_urls(urls, cfg.broker)) fail(2, err->message);
+    if (const char* pw = std::getenv("KATA_RT_REDIS_PASSWORD"); pw && *pw) {
+        cfg.broker.password_env = "KATA_RT_REDIS_PASSWORD";
+        cfg.broker.password = pw;
+    }
 }
 
 void apply_listen(config::server_config& cfg, const std::string& text) {
@@ -96,6 +109,18 @@ void print_banner(const server::server& srv, const config::server_config& cfg,
         if (json) {
             server::log_always(server::log_level::info, "kata-rt serve: " + line,
                                {{"admin_url", admin}});
+        } else {
+            std::cerr << "kata-rt serve: " << line << "\n";
+        }
+    }
+    if (cfg.broker.remote()) {
+        std::string shards;
+        for (const auto& u : cfg.broker.urls)
+            shards += (shards.empty() ? "" : ", ") + u;
+        const std::string line = "broker: redis, " + std::to_string(cfg.broker.urls.size()) +
+                                 " shard(s): " + shards + " (prefix " + cfg.broker.prefix + ")";
+        if (json) {
+            server::log_always(server::log_level::info, "kata-rt serve: " + line);
         } else {
             std::cerr << "kata-rt serve: " << line << "\n";
         }
@@ -191,6 +216,7 @@ void check_config(const serve_options& opts) {
     if (opts.config_path.empty()) fail(2, "--check-config needs --config FILE");
     auto cfg = load_or_exit(opts.config_path);
     apply_listen(cfg, opts.listen);
+    apply_redis(cfg, opts.redis_urls);
     std::cout << "config ok: " << opts.config_path << std::endl;
 }
 
@@ -210,6 +236,7 @@ void run_serve(const serve_options& opts) {
         cfg = load_or_exit(opts.config_path);
     }
     apply_listen(cfg, opts.listen);
+    apply_redis(cfg, opts.redis_urls);
     if (opts.log_format.empty() && cfg.log_format == "json") {
         server::set_log_format(server::log_format::json);
     }
@@ -273,6 +300,10 @@ void add_serve_command(CLI::App& app) {
                     "text (default) or json: one JSON object per line on stderr (time, level, "
                     "msg, fields). Overrides the config file's log_format")
         ->check(CLI::IsMember({"text", "json"}));
+    cmd->add_option("--redis", opts->redis_urls,
+                    "redis://HOST:PORT[/DB] of a Redis shard (repeatable): several nodes share "
+                    "channels and history through it, overriding the config file's broker. A "
+                    "password comes from KATA_RT_REDIS_PASSWORD, never the URL");
     cmd->add_flag("--check-config", opts->check_config,
                   "Validate the --config file and exit: 0 and \"config ok\", or 2 and the key at "
                   "fault. Binds nothing");

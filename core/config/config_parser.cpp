@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "core/config/broker_section.hpp"
 #include "core/config/config_checker.hpp"
 #include "core/config/directory_section.hpp"
 
@@ -178,7 +179,7 @@ bool read_origins(checker& check, const json& v, std::vector<std::string>& out) 
 bool read_config(checker& check, const json& doc, server_config& out) {
     if (!check.object(doc, "",
                       {"listen", "threads", "allowed_origins", "session_cookie", "heartbeat",
-                       "limits", "history", "directory", "admin_listen", "log_format"})) {
+                       "limits", "history", "directory", "admin_listen", "log_format", "broker"})) {
         return false;
     }
     if (auto it = doc.find("listen"); it != doc.end()) {
@@ -222,6 +223,9 @@ bool read_config(checker& check, const json& doc, server_config& out) {
         return false;
     }
     if (auto it = doc.find("history"); it != doc.end() && !read_history(check, *it, out.history)) {
+        return false;
+    }
+    if (auto it = doc.find("broker"); it != doc.end() && !read_broker(check, *it, out.broker)) {
         return false;
     }
     const json* dir = check.required(doc, "", "directory");

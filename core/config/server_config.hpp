@@ -34,6 +34,18 @@ struct history_settings {
     std::size_t max_total_bytes = 256u * 1048576;  // over all channels; the oldest go first
 };
 
+// Where channels, sequences and history live: this process ("memory") or Redis shared by several
+// nodes ("redis").
+struct broker_settings {
+    std::string type = "memory";
+    std::vector<std::string> urls;  // redis:// URLs, one per shard
+    std::string prefix = "kata";    // of every Redis key and pub/sub channel
+    milliseconds connect_timeout{1000};
+    std::string password_env;  // the environment variable that holds the Redis password
+    std::string password;      // its value (never logged)
+    bool remote() const { return type == "redis"; }
+};
+
 // Dev mode only (`kata-rt serve` without --config); never set from a config file.
 struct dev_settings {
     bool enabled = false;       // serves GET / (the dev page and its assets) and GET /dev/login
@@ -55,6 +67,7 @@ struct server_config {
     // When set, /metrics, /healthz and /readyz are served there and not on `listen`.
     std::optional<std::pair<std::string, std::uint16_t>> admin_listen;
     std::string log_format = "text";  // "text" or "json"
+    broker_settings broker;
 };
 
 }  // namespace kata::config

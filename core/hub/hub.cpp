@@ -31,6 +31,7 @@ std::shared_ptr<channel> hub::find_or_create(const std::string& key) {
 
 std::string hub::publish(const protocol::channel_name& channel_name, std::string_view type,
                          std::string_view payload_json) {
+    if (broker_) return publish_blocking(channel_name, type, payload_json);
     const std::string key = channel_name.str();
     // Without history, an event nobody listens to needs no channel; with it, the event is kept
     // for subscribers that come back.
@@ -100,15 +101,6 @@ attachment hub::attach(const protocol::channel_name& channel_name, subscriber* s
     return out;
 }
 
-attachment hub::peek(const std::shared_ptr<channel>& ch, const std::optional<std::string>& since) {
-    attachment out;
-    out.ch = ch;
-    std::lock_guard lock(ch->mutex_);
-    out.after_sequence = last_sequence();
-    collect_replay(*ch, since, out);
-    return out;
-}
-
 void hub::detach(channel& ch, subscriber* sub) {
     std::lock_guard lock(ch.mutex_);
     auto& subs = ch.subscribers_;
@@ -117,6 +109,7 @@ void hub::detach(channel& ch, subscriber* sub) {
         *pos = subs.back();
         subs.pop_back();
     }
+    if (broker_) close_if_unused(ch);
 }
 
 void hub::trim_to_budget() {
@@ -159,7 +152,8 @@ void hub::sweep(history_ring::clock::time_point now) {
         const auto before = ch.history_.bytes();
         ch.history_.expire(now);
         budget_.sub(before - ch.history_.bytes());
-        if (ch.subscribers_.empty() && ch.history_.empty()) {
+        if (ch.subscribers_.empty() && ch.history_.empty() &&
+            ch.remote_ == channel::remote_state::closed && ch.preparing_ == 0) {
             ch.retired_ = true;
             channel_lock.unlock();
             it = channels_.erase(it);

@@ -1,5 +1,6 @@
 #pragma once
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/hub/broker.hpp"
 #include "core/hub/history_budget.hpp"
 #include "core/hub/history_ring.hpp"
 #include "core/hub/subscriber.hpp"
@@ -37,6 +39,15 @@ class channel {
     history_ring history_;
     std::atomic<std::size_t> connections_{0};
     bool retired_ = false;  // erased from the map by sweep(); callers look the channel up again
+
+    // With a remote broker: whether the broker sends this channel's events to this node, the
+    // last one delivered here, the attaches under way (they keep the channel open) and who waits
+    // for the open to be confirmed.
+    enum class remote_state : std::uint8_t { closed, opening, open };
+    remote_state remote_ = remote_state::closed;
+    stream_position delivered_;
+    std::size_t preparing_ = 0;
+    std::vector<std::function<void(bool)>> open_waiters_;
 };
 
 // The outcome of attaching to a channel, taken atomically with respect to its publishes: events
@@ -49,6 +60,18 @@ struct attachment {
     std::vector<frame> replay;      // events after `since`, oldest first (when recovered)
 };
 
+// A subscribe made ready with a remote broker: the channel is open (or the broker unavailable)
+// and, for a resume, its stored events after `since` were fetched. Owned by one subscriber until
+// attach_prepared() or abandon().
+struct prepared {
+    std::shared_ptr<channel> ch;
+    bool available = false;                 // false: the broker could not open the channel
+    std::optional<protocol::event_id> since;  // a well-formed `since`
+    bool since_given = false;               // `since` was sent (well-formed or not)
+    std::optional<history_result> fetched;  // with a well-formed `since`
+    unsigned tries = 0;
+};
+
 struct hub_settings {
     history_ring::limits history;
     std::size_t max_total_history_bytes = 256u * 1024 * 1024;  // over all channels
@@ -57,7 +80,7 @@ struct hub_settings {
 // The channel registry and its fanout. Thread-safe: publish, attach and detach may run
 // concurrently from any thread. Each channel has its own lock, so publishes to different channels
 // do not contend, and one channel's events reach every subscriber in publish order.
-class hub {
+class hub final : public broker_sink {
   public:
     using settings = hub_settings;
     hub() : hub(hub_settings{}) {}
@@ -66,7 +89,9 @@ class hub {
     hub& operator=(const hub&) = delete;
 
     // Serializes and frames the event once and hands the shared frame to every subscriber of
-    // `channel`. Returns the event's id. `payload_json` must be a serialized JSON object.
+    // `channel`. Returns the event's id. `payload_json` must be a serialized JSON object. With a
+    // remote broker it waits until the broker stored the event (never call it from the broker's
+    // thread) and throws std::runtime_error when it could not.
     std::string publish(const protocol::channel_name& channel, std::string_view type,
                         std::string_view payload_json);
 
@@ -74,9 +99,36 @@ class hub {
     // it. `sub` must detach before it dies.
     attachment attach(const protocol::channel_name& channel, subscriber* sub,
                       const std::optional<std::string>& since);
-    // Resume data without attaching (a subscriber already attached adds a connection).
-    attachment peek(const std::shared_ptr<channel>& ch, const std::optional<std::string>& since);
     void detach(channel& ch, subscriber* sub);
+
+    // With a remote broker (set once, before any publish or subscribe), publishes go through it
+    // and the events of the channels held here come back through on_remote_event(); history
+    // lives in the broker, not here.
+    void set_broker(broker* b) { broker_ = b; }
+    broker* remote() const { return broker_; }
+
+    struct publish_item {
+        const protocol::channel_name* channel;
+        std::string_view type;
+        std::string_view payload_json;
+    };
+    // Remote publish: `done` gets each event's id, or none for an event not stored.
+    void publish_remote(const std::vector<publish_item>& items,
+                        std::function<void(publish_result)> done);
+
+    // Remote subscribe, first step: opens the channel in the broker when this node does not hold
+    // it yet and, for a resume, fetches the events after `since`. `done` runs inline when nothing
+    // needs the broker, otherwise on the broker's thread.
+    void prepare(const protocol::channel_name& channel, const std::optional<std::string>& since,
+                 std::function<void(prepared)> done);
+    // Second step, on the subscriber's thread: attaches `sub` when what was fetched covers every
+    // event this node has delivered on the channel; nullopt means fetch again (refetch()).
+    std::optional<attachment> attach_prepared(prepared& p, subscriber* sub);
+    void refetch(prepared p, std::function<void(prepared)> done);
+    // Gives a prepared subscribe up (cancelled, connection gone, or the broker failed).
+    void abandon(prepared& p);
+
+    void on_remote_event(std::string_view channel, const remote_event& e) override;
 
     std::size_t channel_count() const;
     std::size_t subscriber_count(const protocol::channel_name& channel) const;
@@ -100,6 +152,13 @@ class hub {
     std::shared_ptr<channel> find(const std::string& key) const;
     void collect_replay(channel& ch, const std::optional<std::string>& since, attachment& out);
     void trim_to_budget();
+    std::string publish_blocking(const protocol::channel_name& channel, std::string_view type,
+                                 std::string_view payload_json);
+    void open_remote(const std::shared_ptr<channel>& ch, std::function<void(prepared)> done,
+                     prepared p);
+    void fetch_remote(prepared p, std::function<void(prepared)> done);
+    // Closes the channel in the broker once nobody here holds or is joining it (lock held).
+    void close_if_unused(channel& ch);
 
     const history_ring::limits history_limits_;
     const std::uint64_t epoch_;
@@ -107,6 +166,7 @@ class hub {
     std::atomic<std::uint64_t> next_sequence_{1};
     std::atomic<std::uint64_t> next_control_{1};
     std::atomic_flag trimming_ = ATOMIC_FLAG_INIT;
+    broker* broker_ = nullptr;
     mutable std::shared_mutex mutex_;  // guards channels_ (the map, not the channels)
     std::unordered_map<std::string, std::shared_ptr<channel>> channels_;
 };

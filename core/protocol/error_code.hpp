@@ -13,6 +13,7 @@ inline constexpr std::string_view forbidden = "forbidden";
 inline constexpr std::string_view authorization_unavailable = "authorization_unavailable";
 inline constexpr std::string_view subscription_limit = "subscription_limit";
 inline constexpr std::string_view rate_limited = "rate_limited";
+inline constexpr std::string_view broker_unavailable = "broker_unavailable";
 }  // namespace error_code
 
 }  // namespace kata::protocol

@@ -192,8 +192,9 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
         const auto started = std::chrono::steady_clock::now();
         http_response res;
         if (path_of(req) == "/v1/publish" && req.method() == http::verb::post &&
-            state.directory()->async() != nullptr) {
-            // An async directory is awaited here, so this connection alone waits for it.
+            (state.directory()->async() != nullptr || state.hub.remote() != nullptr)) {
+            // An async directory or a remote broker is awaited here, so this connection alone
+            // waits for it.
             res = co_await handle_publish_async(req, w, state.directory());
         } else {
             res = route(req, state);

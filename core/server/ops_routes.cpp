@@ -46,6 +46,10 @@ std::optional<http_response> ops_route(const http_request& req, server_state& st
             return error_response(req, http::status::service_unavailable, "shutting_down",
                                   "the server is shutting down");
         }
+        if (const auto* b = state.hub.remote(); b != nullptr && !b->ready()) {
+            return error_response(req, http::status::service_unavailable, "broker_unavailable",
+                                  "the broker (Redis) is unreachable");
+        }
         return json_response(req, http::status::ok, R"({"status":"ready"})");
     }
     return metrics_response(req, state);

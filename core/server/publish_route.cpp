@@ -71,23 +71,29 @@ http_response publish_authorized(const http_request& req, server_state& state,
         return error_response(req, http::status::service_unavailable, "overloaded",
                               "the gateway's fanout is behind; retry later");
     }
-    nlohmann::json ids = nlohmann::json::array();
+    std::vector<std::string> ids;
+    ids.reserve(request.items.size());
     for (const auto& item : request.items) {
         ids.push_back(state.hub.publish(item.channel, item.type, item.payload_json));
     }
     state.counters.events_published.fetch_add(request.items.size());
     state.counters.publish_latency.observe(std::chrono::steady_clock::now() - started);
+    return published_response(req, request.batch, ids);
+}
+
+http_response published_response(const http_request& req, bool batch,
+                                  const std::vector<std::string>& ids) {
     nlohmann::json body;
-    if (request.batch) {
-        body["eventIds"] = std::move(ids);
+    if (batch) {
+        body["eventIds"] = ids;
     } else {
-        body["eventId"] = std::move(ids[0]);
+        body["eventId"] = ids.at(0);
     }
     return json_response(req, http::status::ok, body.dump());
 }
 
-http_response handle_publish(const http_request& req, server_state& state) {
-    const auto started = std::chrono::steady_clock::now();
+std::variant<protocol::publish_request, http_response> check_publish(const http_request& req,
+                                                                     server_state& state) {
     auto checked = authenticate_publisher(req, state);
     if (auto* res = std::get_if<http_response>(&checked)) return std::move(*res);
     const auto& dir = std::get<publisher>(checked).dir;
@@ -121,7 +127,14 @@ http_response handle_publish(const http_request& req, server_state& state) {
         }
     }
 
-    return publish_authorized(req, state, request, started);
+    return std::move(request);
+}
+
+http_response handle_publish(const http_request& req, server_state& state) {
+    const auto started = std::chrono::steady_clock::now();
+    auto checked = check_publish(req, state);
+    if (auto* res = std::get_if<http_response>(&checked)) return std::move(*res);
+    return publish_authorized(req, state, std::get<protocol::publish_request>(checked), started);
 }
 
 }  // namespace kata::server

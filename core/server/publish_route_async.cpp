@@ -28,6 +28,12 @@ asio::awaitable<http_response> handle_publish_async(const http_request& req, wor
                                                     std::shared_ptr<const auth::directory> dir) {
     const auto started = std::chrono::steady_clock::now();
     auto& state = w.state();
+    if (dir->async() == nullptr) {
+        auto checked = check_publish(req, state);
+        if (auto* res = std::get_if<http_response>(&checked)) co_return std::move(*res);
+        co_return co_await publish_checked(req, w, std::get<protocol::publish_request>(checked),
+                                           started);
+    }
     const auth::async_directory& a = *dir->async();
     auto headers = auth_headers_of(req);
     headers.cookie.reset();  // publishing is for services: API keys only
@@ -97,7 +103,7 @@ asio::awaitable<http_response> handle_publish_async(const http_request& req, wor
         }
     }
 
-    co_return publish_authorized(req, state, request, started);
+    co_return co_await publish_checked(req, w, request, started);
 }
 
 }  // namespace kata::server

@@ -16,6 +16,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "core/server/admin_listener.hpp"
+#include "core/server/broker_factory.hpp"
 #include "core/server/fd_reserve.hpp"
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
@@ -101,7 +102,11 @@ tcp::endpoint resolve_listen(const std::string& host, std::uint16_t port) {
 
 struct server::impl {
     impl(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
-        : state(std::move(cfg), std::move(dir)) {
+        : state(std::move(cfg), std::move(dir)), broker(make_broker(state.config)) {
+        if (broker) {
+            broker->set_sink(&state.hub);
+            state.hub.set_broker(broker.get());
+        }
         const unsigned n = server_state::worker_count(state.config);
         for (unsigned i = 0; i < n; ++i)
             workers.push_back(std::make_unique<worker>(i, state));
@@ -110,10 +115,12 @@ struct server::impl {
     ~impl() {
         admin.reset();
         acceptor.reset();
+        if (broker) broker->stop();
         workers.clear();
     }
 
     server_state state;
+    std::unique_ptr<hub::broker> broker;  // a remote one (Redis); none with the memory broker
     std::vector<std::unique_ptr<worker>> workers;
     std::optional<tcp::acceptor> acceptor;
     std::unique_ptr<admin_listener> admin;  // only with admin_listen
@@ -143,6 +150,7 @@ void server::start() {
         impl_->admin = std::make_unique<admin_listener>(impl_->workers.front()->context(),
                                                         impl_->state, *cfg.admin_listen);
     impl_->started = true;
+    if (impl_->broker) impl_->broker->start();
 
     asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, impl_->workers, impl_->state),
                    log_failure);
@@ -182,6 +190,8 @@ void server::stop(std::chrono::milliseconds grace) {
     if (const auto dir = state.directory(); const auto* async_dir = dir->async()) {
         async_dir->shutdown();
     }
+    // Likewise the broker: its pending answers are failed while the workers can take them.
+    if (impl_->broker) impl_->broker->stop();
     for (auto& w : impl_->workers)
         w->stop();
     for (auto& w : impl_->workers)

@@ -20,8 +20,10 @@ class server_state {
     server_state(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
         : config(std::move(cfg)),
           lag(worker_count(config)),
+          // With a remote broker, history lives there: the hub keeps none of its own.
           hub(hub::hub::settings{
-              {config.history.size, config.history.max_bytes, config.history.ttl},
+              {config.broker.remote() ? 0 : config.history.size, config.history.max_bytes,
+               config.history.ttl},
               config.history.max_total_bytes}),
           directory_(std::move(dir)),
           workers_(worker_count(config)),

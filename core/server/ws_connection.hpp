@@ -77,6 +77,12 @@ class ws_connection final : public hub::delivery_target,
     // The tail of a subscribe once authorization is decided (at once, or when an async
     // directory answered).
     void finish_subscribe(const protocol::command& cmd, auth::decision verdict);
+    // Joins the channel's local fanout and answers `subscribed`, then the replay.
+    void complete_subscribe(const protocol::command& cmd, hub::attachment& att);
+    // With a remote broker (ws_connection_remote.cpp): the channel is opened in the broker and a
+    // resume fetched from it while the connection goes on serving.
+    void subscribe_remote(const protocol::command& cmd);
+    void subscribe_prepared(const protocol::command& cmd, std::uint64_t id, hub::prepared p);
     // Subscribes through an async directory (ws_connection_pending.cpp): the principal is
     // re-checked (a cache hit, unless its cached answer expired) and the owner looked up; the
     // subscribe is answered when both are known, on this connection's thread.

@@ -161,9 +161,18 @@ void ws_connection::finish_subscribe(const protocol::command& cmd, auth::decisio
                          cmd.request_id, cmd.since ? std::optional<bool>(true) : std::nullopt));
         return;
     }
+    if (state_.hub.remote()) {
+        subscribe_remote(cmd);
+        return;
+    }
     // The worker attaches to the channel (once per thread); every event after the attach point
     // comes through the worker's inbox, every one up to it is history or the replay below.
     auto att = state_.hub.attach(channel, &worker_, cmd.since);
+    complete_subscribe(cmd, att);
+}
+
+void ws_connection::complete_subscribe(const protocol::command& cmd, hub::attachment& att) {
+    const std::string& key = att.ch->name();
     if (att.recovered) state_.counters.count_resume(*att.recovered);
     bump(state_.counters.subscriptions);
     send_control("subscribed", &key, protocol::subscription_payload(cmd.request_id, att.recovered));
