@@ -76,7 +76,7 @@ TEST(ClusterFailover, KilledSubscriberConnectionIsRefilledFromTheStream) {
     ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
     ASSERT_EQ(peer.subscribe("spec:s1")["type"], "subscribed");
     // Every node's pub/sub connection goes; events published meanwhile are only in the stream.
-    redis_command(redis.port(), {"CLIENT", "KILL", "TYPE", "pubsub"});
+    ASSERT_TRUE(redis.command({"CLIENT", "KILL", "TYPE", "pubsub"}));
     publish_seq(a.port(), "spec:s1", 0, 50);
     for (int i = 0; i < 50; ++i) {
         const auto got = peer.next(10s);

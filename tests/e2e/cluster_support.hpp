@@ -1,6 +1,6 @@
 #pragma once
-// Support for the cluster tests: nodes configured with the Redis broker, and a few direct Redis
-// commands (hiredis' synchronous API) to look at or disturb what the nodes share.
+// Support for the cluster tests: nodes configured with the Redis broker on real redis-server
+// processes.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,10 +17,7 @@ config::server_config cluster_config(const std::vector<std::string>& urls);
 void publish_seq(std::uint16_t port, const std::string& channel, int from, int to,
                  const std::string& key = key_publish_any);
 
-// One command to the Redis on 127.0.0.1:port; its reply as text (integers and statuses too).
-std::string redis_command(std::uint16_t port, const std::vector<std::string>& argv);
-
-// How many keys match `pattern` (SCAN, not KEYS).
-std::size_t redis_keys(std::uint16_t port, const std::string& pattern);
+// How many keys of `redis` match `pattern`.
+std::size_t redis_keys(const redis_process& redis, const std::string& pattern);
 
 }  // namespace kata::e2e

@@ -68,8 +68,8 @@ TEST(Cluster, TwoShardsHoldChannelsAndDeliverEachEventOnce) {
         batch.push_back({{"channel", channels[i % 3]}, {"type", "log_entry"}, {"payload", {{"i", i}}}});
     const auto res = publish(a.port(), key_publish_any, {{"events", batch}});
     ASSERT_EQ(res.status, 200) << res.text;
-    EXPECT_GT(redis_keys(shard1.port(), "kata:*"), 0u);
-    EXPECT_GT(redis_keys(shard2.port(), "kata:*"), 0u);
+    EXPECT_GT(redis_keys(shard1, "kata:*"), 0u);
+    EXPECT_GT(redis_keys(shard2, "kata:*"), 0u);
 
     std::set<std::string> seen;
     for (int i = 0; i < 30; ++i) {
