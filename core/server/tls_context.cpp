@@ -59,25 +59,4 @@ tls_context_result load_server_tls(const config::tls_settings& settings) {
     return {std::move(ctx), {}, {}};
 }
 
-tls_context_ptr make_client_tls(const std::string& ca_file) {
-    auto ctx = new_context(TLS_client_method());
-    ERR_clear_error();
-    if (ca_file.empty()) {
-        if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
-            throw std::runtime_error("cannot load the system's trust store: " +
-                                     openssl_error("unknown error"));
-        }
-    } else {
-        if (auto why = unreadable(ca_file); !why.empty()) {
-            throw std::runtime_error("--ca-file " + ca_file + ": " + why);
-        }
-        if (SSL_CTX_load_verify_locations(ctx.get(), ca_file.c_str(), nullptr) != 1) {
-            throw std::runtime_error("--ca-file " + ca_file + ": not a PEM certificate (" +
-                                     openssl_error("unreadable") + ")");
-        }
-    }
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-    return ctx;
-}
-
 }  // namespace kata::server

@@ -41,8 +41,4 @@ class tls_context_slot {
     tls_context_ptr context_;
 };
 
-// A client context that verifies the server against `ca_file` (PEM) or, when empty, the system's
-// trust store; TLS 1.2 and 1.3 only. Throws std::runtime_error naming the file on failure.
-tls_context_ptr make_client_tls(const std::string& ca_file);
-
 }  // namespace kata::server

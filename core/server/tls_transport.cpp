@@ -1,9 +1,7 @@
 #include "core/server/tls_transport.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -12,6 +10,8 @@
 #include <new>
 #include <stdexcept>
 #include <vector>
+
+#include "core/client/client_tls.hpp"
 
 namespace kata::server {
 namespace {
@@ -51,12 +51,6 @@ BIO_METHOD* records_method() {
         return m;
     }();
     return method;
-}
-
-bool is_ip_address(const std::string& host) {
-    unsigned char buf[16];
-    return inet_pton(AF_INET, host.c_str(), buf) == 1 ||
-           inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
 // Sends what it can of [data, data + size); returns the bytes sent or -1 on a socket error.
@@ -104,13 +98,7 @@ tls_transport::tls_transport(ssl_ctx_st* ctx, int fd, const std::string& verify_
         return;
     }
     SSL_set_connect_state(ssl_);
-    SSL_set_verify(ssl_, SSL_VERIFY_PEER, nullptr);
-    if (is_ip_address(verify_host)) {
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), verify_host.c_str());
-    } else {
-        SSL_set_tlsext_host_name(ssl_, verify_host.c_str());
-        SSL_set1_host(ssl_, verify_host.c_str());
-    }
+    client::expect_host(ssl_, verify_host);
 }
 
 tls_transport::~tls_transport() {

@@ -54,6 +54,7 @@ class tls_transport {
     const std::string& error() const { return error_; }
     // The negotiated protocol, e.g. "TLSv1.3".
     const char* version() const;
+    ssl_st* native_handle() const { return ssl_; }
 
   private:
     result send_out();
