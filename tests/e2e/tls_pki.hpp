@@ -25,8 +25,8 @@ class test_pki {
         std::string cert_file;
         std::string key_file;
     };
-    // A server certificate for localhost and 127.0.0.1, written to NAME.pem and NAME.key.
-    issued issue(const std::string& name);
+    // A server certificate for `names` (subjectAltName syntax), written to NAME.pem and NAME.key.
+    issued issue(const std::string& name, const std::string& names = "DNS:localhost,IP:127.0.0.1");
 
   private:
     void run(const std::string& command);
@@ -39,8 +39,10 @@ std::string pem_fingerprint(const std::string& cert_file);
 // A TLS client connection to 127.0.0.1:port on a non-blocking socket, waiting with poll().
 class tls_peer {
   public:
-    // Connects and handshakes with `ctx` (verifying `host` when the context verifies).
-    tls_peer(std::uint16_t port, ssl_ctx_st* ctx, const std::string& host = "localhost");
+    // Connects and handshakes with `ctx` (verifying `host` when the context verifies). A
+    // non-zero `receive_buffer` sets SO_RCVBUF first: a reader that stalls fills up fast.
+    tls_peer(std::uint16_t port, ssl_ctx_st* ctx, const std::string& host = "localhost",
+             int receive_buffer = 0);
     ~tls_peer();
     tls_peer(const tls_peer&) = delete;
 

@@ -51,7 +51,7 @@ std::string write_config(const test_pki& pki, const std::string& tls_json) {
 void install(const test_pki& pki, const test_pki::issued& issued) {
     for (const auto& [from, to] : {std::pair{issued.cert_file, std::string("cert.pem")},
                                    std::pair{issued.key_file, std::string("key.pem")}}) {
-        std::filesystem::copy_file(from, pki.dir() + "/tmp", 
+        std::filesystem::copy_file(from, pki.dir() + "/tmp",
                                    std::filesystem::copy_options::overwrite_existing);
         std::filesystem::rename(pki.dir() + "/tmp", pki.dir() + "/" + to);
     }
@@ -184,7 +184,8 @@ TEST(TlsCli, ACertificateFromAnotherCaExitsOneWithTheReason) {
     EXPECT_NE(sub.output.find("certificate verify failed"), std::string::npos) << sub.output;
     EXPECT_EQ(sub.output.find("reconnecting"), std::string::npos) << sub.output;
 
-    auto pub = run_binary("publish --url " + f.https() + ca + " --channel spec:s1 --type log_entry");
+    auto pub =
+        run_binary("publish --url " + f.https() + ca + " --channel spec:s1 --type log_entry");
     EXPECT_EQ(pub.exit_code, 1) << pub.output;
     EXPECT_NE(pub.output.find("certificate verify failed"), std::string::npos) << pub.output;
 

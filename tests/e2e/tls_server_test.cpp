@@ -19,9 +19,11 @@ namespace {
 namespace asio = boost::asio;
 
 struct tls_server {
-    tls_server() {
+    explicit tls_server(const std::string& names = "DNS:localhost,IP:127.0.0.1",
+                        std::size_t max_queued_bytes = 1048576) {
         auto cfg = test_config(0);
-        const auto issued = pki.issue("server");
+        cfg.limits.max_queued_bytes = max_queued_bytes;
+        const auto issued = pki.issue("server", names);
         cfg.tls = config::tls_settings{issued.cert_file, issued.key_file};
         srv = start_server(std::move(cfg));
     }
@@ -93,17 +95,19 @@ TEST(TlsServer, ClientSubscribesOverWssAndAnHttpsPublishArrives) {
 }
 
 TEST(TlsServer, ABacklogLeavesWholeAndInOrderThroughTheTlsBatches) {
-    tls_server s;
+    // A queue bound above what the kernel's socket buffers hold (4 MiB at most by default): the
+    // socket must fill up, so records wait for writability and go out in later batches.
+    tls_server s("DNS:localhost,IP:127.0.0.1", 64u << 20);
     auto ctx = e2e::test_client_context(s.pki.ca_file());
-    e2e::tls_peer peer(s.srv->port(), ctx.get());
+    e2e::tls_peer peer(s.srv->port(), ctx.get(), "localhost", 4096);
     ASSERT_TRUE(peer.ok()) << peer.error();
     ASSERT_TRUE(subscribe_raw(peer, "spec:s1")) << peer.received();
-    // ~900 KiB while the peer reads nothing: the socket fills, records wait for writability, and
-    // frames cross record and batch boundaries (one event is 60 KiB, the others 2 KiB).
+    // 8 MiB while the peer reads nothing: frames cross record and batch boundaries (one event is
+    // 60 KiB, the others 2 KiB).
     const std::string pad(2000, 'x');
-    const int events = 400;
+    const int events = 4000;
     for (int i = 0; i < events; ++i) {
-        const std::string fill = i == 200 ? std::string(60000, 'y') : pad;
+        const std::string fill = i == 2000 ? std::string(60000, 'y') : pad;
         s.srv->hub().publish(*protocol::parse_channel("spec:s1"), "log_entry",
                              R"({"i":)" + std::to_string(i) + R"(,"pad":")" + fill + "\"}");
     }
@@ -137,17 +141,19 @@ TEST(TlsServer, ACertificateFromAnotherCaEndsTheClientWith1015) {
 }
 
 TEST(TlsServer, AHostNameTheCertificateDoesNotNameIsRefused) {
-    tls_server s;
+    tls_server s("DNS:gateway.example");  // valid, from the right CA, for another name
     client_thread t;
     recorder rec;
     auto opts = options_for(s.srv->port());
-    opts.url = "wss://127.0.0.2:" + std::to_string(s.srv->port()) + "/v1/ws";
+    opts.url = s.wss_url();
     opts.ca_file = s.pki.ca_file();
     reconnecting_client client(t.io, opts, rec.callbacks());
     client.start();
     ASSERT_TRUE(rec.wait_for([&] { return rec.disconnected.has_value(); }));
     std::lock_guard lock(rec.mutex);
     EXPECT_EQ(rec.disconnected->code, 1015) << rec.disconnected->reason;
+    EXPECT_NE(rec.disconnected->reason.find("hostname mismatch"), std::string::npos)
+        << rec.disconnected->reason;
 }
 
 TEST(TlsServer, SpeaksTls12And13AndRefusesTls11) {

@@ -50,7 +50,8 @@ TEST(TlsConfig, RelativePathsAreNextToTheConfigFile) {
     char dir[] = "/tmp/kata-rt-tls-config-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     const std::string path = std::string(dir) + "/kata.json";
-    std::ofstream(path) << R"({"tls":{"cert_file":"c.pem","key_file":"/abs/k.pem"},"directory":{}})";
+    std::ofstream(path)
+        << R"({"tls":{"cert_file":"c.pem","key_file":"/abs/k.pem"},"directory":{}})";
     const auto loaded = load_server_config(path);
     std::filesystem::remove_all(dir);
     ASSERT_TRUE(std::holds_alternative<server_config>(loaded));
