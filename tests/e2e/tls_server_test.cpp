@@ -121,6 +121,29 @@ TEST(TlsServer, ABacklogLeavesWholeAndInOrderThroughTheTlsBatches) {
     EXPECT_EQ(s.srv->stats().closed_slow_consumer, 0u);
 }
 
+TEST(TlsServer, ASlowConsumerIsCutWith4008AndShutdownClosesWith1001) {
+    tls_server s;  // max_queued_bytes 1 MiB
+    auto ctx = e2e::test_client_context(s.pki.ca_file());
+    e2e::tls_peer slow(s.srv->port(), ctx.get(), "localhost", 4096);
+    e2e::tls_peer quick(s.srv->port(), ctx.get());
+    ASSERT_TRUE(subscribe_raw(slow, "spec:s1")) << slow.received();
+    ASSERT_TRUE(subscribe_raw(quick, "agent:a1")) << quick.received();
+    const std::string pad(8000, 'x');
+    for (int i = 0; i < 2000; ++i) {  // 16 MB to a peer that reads nothing
+        s.srv->hub().publish(*protocol::parse_channel("spec:s1"), "log_entry",
+                             R"({"pad":")" + pad + "\"}");
+    }
+    EXPECT_TRUE(e2e::eventually([&] { return s.srv->stats().closed_slow_consumer == 1; }, 10s));
+
+    s.srv->stop();
+    // The close frame's payload: code 1001 (0x03e9), then the reason.
+    ASSERT_TRUE(quick.read_until("server shutting down")) << quick.received();
+    const auto& got = quick.received();
+    const auto at = got.find("server shutting down");
+    ASSERT_GE(at, 2u);
+    EXPECT_EQ(got.substr(at - 2, 2), std::string("\x03\xe9", 2));
+}
+
 TEST(TlsServer, ACertificateFromAnotherCaEndsTheClientWith1015) {
     tls_server s;
     e2e::test_pki other("another CA");
