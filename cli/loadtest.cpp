@@ -1,9 +1,13 @@
 // `kata-rt loadtest`: an open-model load run against a gateway (or an embedded one), judged by
 // --threshold expressions. Exit 0: thresholds hold; 1: one is breached; 2: the run could not
 // happen.
+#include <poll.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -11,9 +15,11 @@
 
 #include "cli/commands.hpp"
 #include "core/auth/file_directory.hpp"
+#include "core/client/client_tls.hpp"
 #include "core/config/dev_config.hpp"
 #include "core/server/log.hpp"
 #include "core/server/server.hpp"
+#include "core/server/tls_transport.hpp"
 #include "load/duration_text.hpp"
 #include "load/process_limits.hpp"
 #include "load/runner.hpp"
@@ -39,6 +45,7 @@ struct loadtest_options {
     bool embedded = false;
     unsigned server_threads = 1;
     std::size_t threads = 1;
+    std::string ca_file;  // wss:// only; empty: the system's trust store
 };
 
 [[noreturn]] void fail(int code, const std::string& message) {
@@ -59,8 +66,17 @@ load::scenario scenario_from(const loadtest_options& opts) {
         auto url = load::parse_url(opts.url);
         if (auto* err = std::get_if<std::string>(&url)) fail(2, "--url: " + *err);
         sc.ws_url = std::get<load::endpoint_url>(url);
-        if (sc.ws_url.scheme != "ws") fail(2, "--url must be a ws:// URL");
+        if (sc.ws_url.scheme != "ws" && sc.ws_url.scheme != "wss") {
+            fail(2, "--url must be a ws:// or wss:// URL");
+        }
         sc.publish_url = load::publish_url_for(sc.ws_url);
+        if (sc.ws_url.tls()) {
+            try {
+                sc.tls = client::make_client_tls(opts.ca_file);
+            } catch (const std::invalid_argument& e) {
+                fail(2, e.what());
+            }
+        }
         sc.api_key = opts.api_key;
         if (sc.api_key.empty()) {
             if (const char* env = std::getenv("KATA_RT_API_KEY")) sc.api_key = env;
@@ -127,8 +143,39 @@ std::unique_ptr<server::server> start_embedded(load::scenario& sc, unsigned thre
     return srv;
 }
 
+// One TLS handshake before the run: a certificate that does not verify ends it at once (exit 1)
+// instead of as one connect failure per connection. Anything else (refused, timed out) is left
+// to the run, which reports it.
+void check_certificate(const load::scenario& sc) {
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    asio::ip::tcp::resolver resolver(io);
+    boost::system::error_code ec;
+    asio::connect(socket, resolver.resolve(sc.ws_url.host, std::to_string(sc.ws_url.port), ec), ec);
+    if (ec) return;
+    socket.non_blocking(true, ec);
+    server::tls_transport tls(sc.tls.get(), socket.native_handle(), sc.ws_url.host);
+    using status = server::tls_transport::status;
+    for (int waits = 0; waits < 20; ++waits) {
+        const auto r = tls.handshake();
+        if (r.state == status::ok || r.state == status::closed) return;
+        if (r.state == status::failed) {
+            if (const auto why = client::verify_failure(tls.native_handle()); !why.empty()) {
+                fail(1, "TLS with " + sc.ws_url.host_header() + ": " + why +
+                            " (is --ca-file the CA that signed the server's certificate?)");
+            }
+            return;
+        }
+        const short events = r.state == status::want_read ? POLLIN : POLLOUT;
+        pollfd p{socket.native_handle(), events, 0};
+        if (::poll(&p, 1, 5000) <= 0) return;  // a silent server is for the run to report
+    }
+}
+
 void run(const loadtest_options& opts) {
     auto sc = scenario_from(opts);
+    if (sc.tls) check_certificate(sc);
     const auto checks = thresholds_from(opts);
     std::ofstream json_out;
     if (!opts.json_path.empty()) {
@@ -174,9 +221,13 @@ void add_loadtest_command(CLI::App& app) {
         "accounting and latency from the scheduled send time. Exit 0 thresholds hold, 1 one is "
         "breached, 2 the run could not happen");
     cmd->add_option("--url", opts->url,
-                    "WebSocket URL of the gateway; the publish API is http://same-host:port/"
-                    "v1/publish. The only address the run connects to")
+                    "WebSocket URL of the gateway, ws:// or wss:// (TLS); the publish API is "
+                    "http(s)://same-host:port/v1/publish. The only address the run connects to")
         ->capture_default_str();
+    cmd->add_option("--ca-file", opts->ca_file,
+                    "wss:// only: PEM file of the CA that signed the server's certificate "
+                    "(default: the system's trust store). A certificate that does not verify "
+                    "exits 1 before the run");
     cmd->add_option("--api-key", opts->api_key,
                     "API key with scopes subscribe and publish (default: $KATA_RT_API_KEY)");
     cmd->add_option("--connections", opts->connections,

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "cli/commands.hpp"
+#include "core/client/client_tls.hpp"
 #include "core/protocol/json_scanner.hpp"
 #include "core/protocol/publish_request.hpp"
 #include "load/publish_client.hpp"
@@ -27,6 +28,7 @@ struct publish_options {
     std::string type;
     std::string payload = "{}";
     std::string file;
+    std::string ca_file;  // https:// only; empty: the system's trust store
 };
 
 [[noreturn]] void fail(int code, const std::string& message) {
@@ -89,7 +91,17 @@ void run_publish(const publish_options& opts) {
     auto parsed_url = load::parse_url(opts.url);
     if (auto* err = std::get_if<std::string>(&parsed_url)) fail(2, *err);
     auto url = std::get<load::endpoint_url>(parsed_url);
-    if (url.scheme != "http") fail(2, "--url must be http://HOST:PORT (the server's address)");
+    if (url.scheme != "http" && url.scheme != "https") {
+        fail(2, "--url must be http://HOST:PORT or https://HOST:PORT (the server's address)");
+    }
+    std::shared_ptr<ssl_ctx_st> tls;
+    if (url.tls()) {
+        try {
+            tls = client::make_client_tls(opts.ca_file);
+        } catch (const std::invalid_argument& e) {
+            fail(2, e.what());
+        }
+    }
     // The address alone means the publish endpoint; a path is taken as given.
     if (url.target == "/") url.target = "/v1/publish";
 
@@ -135,7 +147,7 @@ void run_publish(const publish_options& opts) {
     int exit_code = 0;
     std::size_t published = 0;
     auto send_all = [&]() -> asio::awaitable<void> {
-        load::publish_client client(io.get_executor(), url, key);
+        load::publish_client client(io.get_executor(), url, key, std::chrono::seconds(10), tls);
         for (std::size_t b = 0; b < bodies.size(); ++b) {
             load::http_reply reply;
             try {
@@ -143,6 +155,11 @@ void run_publish(const publish_options& opts) {
             } catch (const boost::system::system_error& e) {
                 std::cerr << "kata-rt publish: cannot reach " << url.str() << ": "
                           << e.code().message() << "\n";
+                exit_code = 1;
+                break;
+            } catch (const load::tls_failure& e) {
+                // A certificate that does not verify is refused: nothing was sent.
+                std::cerr << "kata-rt publish: " << e.what() << "\n";
                 exit_code = 1;
                 break;
             }
@@ -176,7 +193,13 @@ void run_publish(const publish_options& opts) {
 void add_publish_command(CLI::App& app) {
     auto opts = std::make_shared<publish_options>();
     auto* cmd = app.add_subcommand("publish", "Publish events through POST /v1/publish");
-    cmd->add_option("--url", opts->url, "Server address (http://HOST:PORT)")->capture_default_str();
+    cmd->add_option("--url", opts->url,
+                    "Server address, http://HOST:PORT, or https://HOST:PORT for TLS (the "
+                    "certificate must verify for HOST; a failure exits 1)")
+        ->capture_default_str();
+    cmd->add_option("--ca-file", opts->ca_file,
+                    "https:// only: PEM file of the CA that signed the server's certificate "
+                    "(default: the system's trust store)");
     cmd->add_option("--api-key", opts->api_key,
                     "API key with the publish scope (default: $KATA_RT_API_KEY)");
     cmd->add_option("--channel", opts->channel, "Channel of the one event, e.g. agent:123");

@@ -17,6 +17,7 @@
 #include "core/server/log.hpp"
 #include "core/server/open_file_limit.hpp"
 #include "core/server/server.hpp"
+#include "core/server/tls_context.hpp"
 
 namespace kata::cli {
 namespace {
@@ -62,6 +63,14 @@ void apply_redis(config::server_config& cfg, const std::vector<std::string>& url
         cfg.broker.password_env = "KATA_RT_REDIS_PASSWORD";
         cfg.broker.password = pw;
     }
+}
+
+// The certificate and key must load now: a typo is an exit 2 naming the key, not a listener
+// that fails every handshake.
+void check_tls_or_exit(const std::string& path, const config::server_config& cfg) {
+    if (!cfg.tls) return;
+    const auto loaded = server::load_server_tls(*cfg.tls);
+    if (!loaded.context) fail(2, path + ": " + loaded.message);
 }
 
 void apply_listen(config::server_config& cfg, const std::string& text) {
@@ -125,8 +134,8 @@ void print_banner(const server::server& srv, const config::server_config& cfg,
             std::cerr << "kata-rt serve: " << line << "\n";
         }
     }
-    const std::string url =
-        "ws://" + url_host(cfg.listen_host) + ":" + std::to_string(srv.port()) + "/v1/ws";
+    const std::string url = std::string(cfg.tls ? "wss://" : "ws://") + url_host(cfg.listen_host) +
+                            ":" + std::to_string(srv.port()) + "/v1/ws";
     if (json) {
         server::log_always(server::log_level::info, "kata-rt serve: listening on " + url,
                            {{"url", url}});
@@ -141,12 +150,29 @@ std::shared_ptr<const auth::directory> make_directory(const config::server_confi
     return std::make_shared<auth::file_directory>(cfg.directory);
 }
 
+// SIGHUP's certificate rotation: new connections get the new files, open ones stay.
+void reload_tls(server::server& srv, const std::string& path) {
+    if (!srv.config().tls) return;
+    auto loaded = config::load_server_config(path);
+    const auto* next = std::get_if<config::server_config>(&loaded);
+    if (next == nullptr || !next->tls) return;  // reported by the directory reload (or restart)
+    const auto error = srv.reload_tls(*next->tls);
+    if (error.empty()) {
+        server::log(server::log_level::info, "tls certificate reloaded",
+                    {{"cert_file", next->tls->cert_file}});
+    } else {
+        server::log(server::log_level::error,
+                    "tls reload failed, keeping the old certificate: " + error);
+    }
+}
+
 void reload(server::server& srv, const std::string& path,
             const std::shared_ptr<const auth::directory>& current) {
     if (path.empty()) {
         server::log(server::log_level::warn, "SIGHUP ignored: dev mode has no config file");
         return;
     }
+    reload_tls(srv, path);
     if (const auto* http = dynamic_cast<const directory::http_directory*>(current.get())) {
         // The application is the source of truth: forgetting the cached answers is the reload.
         // Open connections are not re-checked all at once (that would storm the backend); each
@@ -217,6 +243,7 @@ void check_config(const serve_options& opts) {
     auto cfg = load_or_exit(opts.config_path);
     apply_listen(cfg, opts.listen);
     apply_redis(cfg, opts.redis_urls);
+    check_tls_or_exit(opts.config_path, cfg);
     std::cout << "config ok: " << opts.config_path << std::endl;
 }
 
@@ -234,6 +261,7 @@ void run_serve(const serve_options& opts) {
         dev_key = std::move(dev.api_key);
     } else {
         cfg = load_or_exit(opts.config_path);
+        check_tls_or_exit(opts.config_path, cfg);
     }
     apply_listen(cfg, opts.listen);
     apply_redis(cfg, opts.redis_urls);
@@ -282,7 +310,8 @@ void add_serve_command(CLI::App& app) {
     auto opts = std::make_shared<serve_options>();
     auto* cmd = app.add_subcommand(
         "serve",
-        "Run the WebSocket gateway. SIGHUP reloads the config file's directory; SIGINT/SIGTERM "
+        "Run the WebSocket gateway. SIGHUP reloads the config file's directory and TLS "
+        "certificate; SIGINT/SIGTERM "
         "close every connection with 1001 and exit 0. Exit 2: bad config or usage; 1: cannot "
         "listen");
     cmd->add_option("--config", opts->config_path,
@@ -305,8 +334,8 @@ void add_serve_command(CLI::App& app) {
                     "channels and history through it, overriding the config file's broker. A "
                     "password comes from KATA_RT_REDIS_PASSWORD, never the URL");
     cmd->add_flag("--check-config", opts->check_config,
-                  "Validate the --config file and exit: 0 and \"config ok\", or 2 and the key at "
-                  "fault. Binds nothing");
+                  "Validate the --config file (and load its tls files) and exit: 0 and \"config "
+                  "ok\", or 2 and the key at fault. Binds nothing");
     cmd->callback([opts] { run_serve(*opts); });
 }
 

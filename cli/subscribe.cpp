@@ -29,6 +29,7 @@ struct subscribe_options {
     std::string session;
     std::string origin;
     std::string cookie_name = "kata_session";
+    std::string ca_file;  // wss:// only; empty: the system's trust store
     std::vector<std::string> channels;
     std::size_t count = 0;  // 0: no limit
     double timeout = 0;     // seconds; 0: no limit
@@ -54,6 +55,7 @@ bool is_terminal_channel_error(const client::client_error& err) {
 client::client_options make_client_options(const subscribe_options& opts) {
     client::client_options out;
     out.url = opts.url;
+    out.ca_file = opts.ca_file;
     out.api_key = opts.api_key;
     // The environment keeps the key out of `ps` and shell history; an explicit --session wins.
     if (out.api_key.empty() && opts.session.empty()) {
@@ -193,8 +195,13 @@ void add_subscribe_command(CLI::App& app) {
         "failure. Exit 0 when done, 1 on a terminal failure (e.g. close 4401), 2 on bad usage");
     cmd->add_option("channels", opts->channels,
                     "Channels to tail, one or more: spec:ID, agent:ID or team:ID");
-    cmd->add_option("--url", opts->url, "WebSocket endpoint, ws://HOST:PORT/v1/ws")
+    cmd->add_option("--url", opts->url,
+                    "WebSocket endpoint, ws://HOST:PORT/v1/ws, or wss://HOST:PORT/v1/ws for TLS "
+                    "(the certificate must verify for HOST; a failure exits 1, no retry)")
         ->capture_default_str();
+    cmd->add_option("--ca-file", opts->ca_file,
+                    "wss:// only: PEM file of the CA that signed the server's certificate "
+                    "(default: the system's trust store)");
     cmd->add_option("--api-key", opts->api_key,
                     "API key with the subscribe scope (default: $KATA_RT_API_KEY, which keeps the "
                     "key out of ps and shell history)");

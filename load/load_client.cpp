@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/system/errc.hpp>
 
 #include <span>
 
@@ -33,6 +34,10 @@ constexpr std::size_t max_message_bytes = 64 * 1024 * 1024;
 // Per thread. Large, so a busy connection's backlog comes out in few reads.
 constexpr std::size_t read_buffer_bytes = 128 * 1024;
 constexpr std::size_t max_response_head = 16 * 1024;
+
+using tls_status = server::tls_transport::status;
+// What a TLS failure reports (load_client_io.cpp): the session's error() says more.
+const error_code tls_error = make_error_code(boost::system::errc::protocol_error);
 
 }  // namespace
 
@@ -127,7 +132,7 @@ asio::awaitable<void> load_client::run_connection(std::shared_ptr<connection> co
         subscribe += "}";
         const auto frame = ws::client_frame(ws::opcode::text, subscribe, mask_from(mask_rng_));
         conn->writing = true;
-        auto [werr, wn] = co_await asio::async_write(conn->socket, asio::buffer(frame), use_tuple);
+        const auto werr = co_await send_all(*conn, frame);
         conn->writing = false;
         if (werr) {
             ++conn->deadline_gen;
@@ -177,10 +182,12 @@ asio::awaitable<void> load_client::run_connection(std::shared_ptr<connection> co
 
 asio::awaitable<std::string> load_client::open(connection& conn, std::string& leftover) {
     auto why = [&](const error_code& ec) {
-        return conn.timed_out
-                   ? "timed out after " + std::to_string(scenario_.connect_timeout.count()) + " ms"
-                   : ec.message();
+        if (conn.timed_out) {
+            return "timed out after " + std::to_string(scenario_.connect_timeout.count()) + " ms";
+        }
+        return conn.tls && ec == tls_error ? conn.tls->error() : ec.message();
     };
+    conn.tls.reset();  // a reconnect after --churn gets a new session
     // Resolved once per run and thread (the first connections may race to it; harmless), not
     // once per connection: thousands of resolver round trips would be measured as connect time.
     if (endpoints_.empty()) {
@@ -197,6 +204,11 @@ asio::awaitable<std::string> load_client::open(connection& conn, std::string& le
     if (cerr) co_return "connect: " + why(cerr);
     error_code ignored;
     conn.socket.set_option(tcp::no_delay(true), ignored);
+    if (scenario_.tls) {
+        if (auto err = co_await tls_handshake(conn); !err.empty()) {
+            co_return conn.timed_out ? "TLS: " + why({}) : err;
+        }
+    }
 
     std::array<std::uint8_t, 16> nonce{};
     for (std::size_t k = 0; k < nonce.size(); k += 8) {
@@ -207,13 +219,27 @@ asio::awaitable<std::string> load_client::open(connection& conn, std::string& le
     const std::string key = websocket_key(nonce);
     const std::string request = upgrade_request(scenario_.ws_url, scenario_.api_key, key);
     conn.writing = true;
-    auto [werr, wn] = co_await asio::async_write(conn.socket, asio::buffer(request), use_tuple);
+    const auto werr = co_await send_all(conn, request);
     conn.writing = false;
     if (werr) co_return "upgrade: " + why(werr);
     std::string head;
-    auto [rerr, n] = co_await asio::async_read_until(
-        conn.socket, asio::dynamic_buffer(head, max_response_head), "\r\n\r\n", use_tuple);
-    if (rerr) co_return "upgrade: " + why(rerr);
+    std::size_t n = 0;
+    if (!conn.tls) {
+        auto [rerr, end] = co_await asio::async_read_until(
+            conn.socket, asio::dynamic_buffer(head, max_response_head), "\r\n\r\n", use_tuple);
+        if (rerr) co_return "upgrade: " + why(rerr);
+        n = end;
+    } else {
+        // The same over TLS: read until the blank line, keeping what follows it.
+        while ((n = head.find("\r\n\r\n")) == std::string::npos) {
+            if (head.size() >= max_response_head) co_return "upgrade: response head too large";
+            char chunk[4096];
+            auto [rerr, got] = co_await receive(conn, chunk);
+            if (rerr) co_return "upgrade: " + why(rerr);
+            head.append(chunk, got);
+        }
+        n += 4;
+    }
     if (auto problem = check_upgrade_response(std::string_view(head).substr(0, n), key);
         !problem.empty()) {
         co_return "upgrade: " + problem;
@@ -271,8 +297,7 @@ asio::awaitable<load_client::ending> load_client::read_frames(connection& conn,
         // its own close.
         if (!frames.replies().empty() && !conn.closing) {
             conn.writing = true;
-            auto [werr, wn] =
-                co_await asio::async_write(conn.socket, asio::buffer(frames.replies()), use_tuple);
+            const auto werr = co_await send_all(conn, frames.replies());
             conn.writing = false;
             if (werr && !done) failed(werr);
         }
@@ -285,8 +310,7 @@ asio::awaitable<load_client::ending> load_client::read_frames(connection& conn,
         // costs two (Asio re-arms epoll with epoll_ctl for every wait), which measured slower
         // than Beast's reads at low rates. Asio may read speculatively and post the completion,
         // so this buffer must be the connection's, never the shared one.
-        auto [err, first] =
-            co_await conn.socket.async_read_some(asio::buffer(conn.first_bytes), use_tuple);
+        auto [err, first] = co_await receive(conn, conn.first_bytes);
         if (err) {
             failed(err);
             co_return end;
@@ -297,7 +321,16 @@ asio::awaitable<load_client::ending> load_client::read_frames(connection& conn,
         // block or comes back short (then the socket was drained).
         for (;;) {
             error_code ec;
-            const std::size_t n = conn.socket.read_some(asio::buffer(read_buffer_), ec);
+            std::size_t n = 0;
+            if (conn.tls) {
+                const auto r = conn.tls->read(read_buffer_);
+                n = r.bytes;
+                if (n == 0 && r.state == tls_status::want_write) break;  // receive() flushes
+                if (n == 0 && r.state == tls_status::want_read) break;
+                if (n == 0) ec = r.state == tls_status::closed ? asio::error::eof : tls_error;
+            } else {
+                n = conn.socket.read_some(asio::buffer(read_buffer_), ec);
+            }
             if (ec == asio::error::would_block || ec == asio::error::try_again) break;
             if (ec) {
                 failed(ec);

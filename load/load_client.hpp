@@ -5,6 +5,9 @@
 #include <chrono>
 #include <memory>
 #include <random>
+#include <span>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "load/run_state.hpp"
@@ -58,6 +61,12 @@ class load_client {
     boost::asio::awaitable<ending> read_frames(connection& conn, subscriber_frames& frames,
                                                std::string leftover);
     void finished_closing(connection& conn);
+    // The connection's bytes in and out, over its TLS session when it has one (wss://).
+    boost::asio::awaitable<std::string> tls_handshake(connection& conn);
+    boost::asio::awaitable<boost::system::error_code> send_all(connection& conn,
+                                                               std::string_view data);
+    boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> receive(
+        connection& conn, std::span<char> into);
 
     boost::asio::io_context& io_;
     const scenario& scenario_;

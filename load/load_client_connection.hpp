@@ -6,9 +6,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 
+#include "core/server/tls_transport.hpp"
 #include "load/load_client.hpp"
 
 namespace kata::load {
@@ -27,6 +29,8 @@ struct load_client::connection {
     bool timed_out = false;  // the deadline cut it before `subscribed`
     std::chrono::steady_clock::time_point cut_at{};
     std::string last_event_id;  // on its channel, kept only with --churn: the next `since`
+    // wss:// only: the TLS session on `socket`, made anew by each open.
+    std::unique_ptr<server::tls_transport> tls;
     // Where each wake-up's first bytes are read (see read_frames): room for a load event with
     // a payload up to about 750 bytes, so below saturation a wake-up is one read.
     std::array<char, 1024> first_bytes;

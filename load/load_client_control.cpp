@@ -51,7 +51,14 @@ void load_client::begin_close() {
         // takes them whole, or the connection is cut.
         const auto frame =
             ws::client_frame(ws::opcode::close, ws::close_body(1000, ""), mask_from(mask_rng_));
-        const std::size_t n = conn->socket.write_some(asio::buffer(frame), ec);
+        std::size_t n = 0;
+        if (conn->tls) {
+            iovec iov{const_cast<char*>(frame.data()), frame.size()};
+            const auto r = conn->tls->write(&iov, 1);
+            n = r.state == server::tls_transport::status::failed ? 0 : r.bytes;
+        } else {
+            n = conn->socket.write_some(asio::buffer(frame), ec);
+        }
         if (ec || n != frame.size()) {
             conn->socket.close(ec);
             continue;

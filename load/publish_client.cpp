@@ -6,6 +6,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+
+#include "core/client/client_tls.hpp"
+#include "core/server/tls_stream.hpp"
 
 namespace kata::load {
 
@@ -15,15 +20,25 @@ namespace http = beast::http;
 using asio::use_awaitable;
 
 struct publish_client::impl {
-    impl(asio::any_io_executor ex, endpoint_url u, std::string key, std::chrono::milliseconds t)
-        : stream(ex), resolver(ex), url(std::move(u)), api_key(std::move(key)), timeout(t) {}
+    impl(asio::any_io_executor ex, endpoint_url u, std::string key, std::chrono::milliseconds t,
+         std::shared_ptr<ssl_ctx_st> tls)
+        : stream(ex),
+          resolver(ex),
+          url(std::move(u)),
+          api_key(std::move(key)),
+          timeout(t),
+          tls_context(std::move(tls)) {
+        if (url.tls() && !tls_context) throw std::invalid_argument("https:// needs a TLS context");
+    }
 
     beast::tcp_stream stream;
+    std::optional<server::tls_stream> secure;  // https://: the TLS session over stream's socket
     asio::ip::tcp::resolver resolver;
     beast::flat_buffer buffer;
     endpoint_url url;
     std::string api_key;
     std::chrono::milliseconds timeout;
+    std::shared_ptr<ssl_ctx_st> tls_context;
     bool connected = false;
 
     asio::awaitable<void> connect() {
@@ -33,10 +48,29 @@ struct publish_client::impl {
         co_await stream.async_connect(results, use_awaitable);
         stream.socket().set_option(asio::ip::tcp::no_delay(true));
         buffer.clear();
+        if (url.tls()) {
+            secure.emplace(stream.release_socket(), tls_context.get(), url.host);
+            secure->expires_after(timeout);
+            auto [ec, n] = co_await secure->async_handshake(asio::as_tuple(asio::use_awaitable));
+            if (ec) {
+                const auto why = ec == beast::error::timeout ? std::string("timed out")
+                                                             : secure->transport().error();
+                const bool verify =
+                    !client::verify_failure(secure->transport().native_handle()).empty();
+                close();
+                throw tls_failure("TLS handshake with " + url.host_header() + ": " + why, verify);
+            }
+        }
         connected = true;
     }
 
     asio::awaitable<http_reply> exchange(const std::string& body) {
+        if (secure) co_return co_await exchange_on(*secure, body);
+        co_return co_await exchange_on(stream, body);
+    }
+
+    template <class Stream>
+    asio::awaitable<http_reply> exchange_on(Stream& stream, const std::string& body) {
         http::request<http::string_body> req{http::verb::post, url.target, 11};
         req.set(http::field::host, url.host_header());
         req.set(http::field::content_type, "application/json");
@@ -56,15 +90,20 @@ struct publish_client::impl {
 
     void close() {
         beast::error_code ignored;
-        stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-        stream.socket().close(ignored);
+        auto& socket = secure ? secure->socket() : stream.socket();
+        if (secure) secure->transport().close_notify();
+        socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+        secure.reset();
         connected = false;
     }
 };
 
 publish_client::publish_client(asio::any_io_executor executor, endpoint_url url,
-                               std::string api_key, std::chrono::milliseconds timeout)
-    : impl_(std::make_unique<impl>(executor, std::move(url), std::move(api_key), timeout)) {}
+                               std::string api_key, std::chrono::milliseconds timeout,
+                               std::shared_ptr<ssl_ctx_st> tls)
+    : impl_(std::make_unique<impl>(executor, std::move(url), std::move(api_key), timeout,
+                                   std::move(tls))) {}
 
 publish_client::~publish_client() = default;
 

@@ -32,7 +32,7 @@ asio::awaitable<void> run_publisher(asio::any_io_executor executor, const scenar
                            std::chrono::duration<double>(static_cast<double>(k) * interval_s));
     };
 
-    publish_client client(executor, sc.publish_url, sc.api_key, std::chrono::seconds(5));
+    publish_client client(executor, sc.publish_url, sc.api_key, std::chrono::seconds(5), sc.tls);
     asio::steady_timer timer(executor);
     std::uint64_t k = 0;
     auto last_wake = clock_type::time_point::min();
@@ -83,6 +83,8 @@ asio::awaitable<void> run_publisher(asio::any_io_executor executor, const scenar
             }
         } catch (const boost::system::system_error& e) {
             state.publish_failed(n, sc.publish_url.str() + ": " + e.code().message());
+        } catch (const tls_failure& e) {
+            state.publish_failed(n, sc.publish_url.str() + ": " + e.what());
         }
     }
     // The schedule promised these: give them sequence numbers so they count as lost.

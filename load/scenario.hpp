@@ -1,7 +1,10 @@
 #pragma once
+#include <openssl/types.h>
 #include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -14,11 +17,12 @@ using std::chrono::milliseconds;
 // What one `kata-rt loadtest` run does. Every phase is bounded, so a run always ends by itself
 // after at most ramp + settle + duration + drain + close_grace.
 struct scenario {
-    endpoint_url ws_url;            // the only address the run connects to (plus its publish API)
-    endpoint_url publish_url;       // http://same host:port/v1/publish
-    std::string api_key;            // needs the subscribe and publish (or publish_any) scopes
-    std::size_t connections = 100;  // WebSocket connections, one subscription each
-    std::size_t channels = 1;       // connection i subscribes to channel i % channels
+    endpoint_url ws_url;              // the only address the run connects to (plus its publish API)
+    endpoint_url publish_url;         // http(s)://same host:port/v1/publish
+    std::shared_ptr<ssl_ctx_st> tls;  // wss:// only: the client context (client_tls.hpp)
+    std::string api_key;              // needs the subscribe and publish (or publish_any) scopes
+    std::size_t connections = 100;    // WebSocket connections, one subscription each
+    std::size_t channels = 1;         // connection i subscribes to channel i % channels
     std::string channel_prefix = "spec:load-";  // channel c is prefix + c
     double rate = 100;                    // events/s over all channels, on a constant schedule
     milliseconds duration{10000};         // publishing phase

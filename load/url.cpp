@@ -19,12 +19,10 @@ std::variant<endpoint_url, std::string> parse_url(std::string_view text) {
     if (sep == std::string_view::npos) return quoted + "expected SCHEME://HOST[:PORT][/PATH]";
     endpoint_url url;
     url.scheme = std::string(text.substr(0, sep));
-    if (url.scheme == "wss" || url.scheme == "https") {
-        return quoted + "TLS is not supported yet; use ws:// or http://";
+    if (url.scheme != "ws" && url.scheme != "http" && !url.tls()) {
+        return quoted + "the scheme must be ws://, wss://, http:// or https://";
     }
-    if (url.scheme != "ws" && url.scheme != "http") {
-        return quoted + "the scheme must be ws:// or http://";
-    }
+    if (url.tls()) url.port = 443;
     std::string_view rest = text.substr(sep + 3);
     const auto slash = rest.find('/');
     std::string_view authority = rest.substr(0, slash);
@@ -60,7 +58,7 @@ std::variant<endpoint_url, std::string> parse_url(std::string_view text) {
 
 endpoint_url publish_url_for(const endpoint_url& ws) {
     endpoint_url url = ws;
-    url.scheme = "http";
+    url.scheme = ws.tls() ? "https" : "http";
     url.target = "/v1/publish";
     return url;
 }

@@ -10,8 +10,12 @@ namespace kata::client {
 // Settings of a reconnecting_client. Durations are std::chrono values (so the unit is in the type);
 // every default is the one PROTOCOL.md names.
 struct client_options {
-    // ws://host[:port]/path of the gateway's WebSocket endpoint (wss:// is not supported yet).
+    // ws://host[:port]/path or wss://host[:port]/path of the gateway's WebSocket endpoint.
     std::string url = "ws://127.0.0.1:8080/v1/ws";
+    // wss:// only: PEM file of the CA(s) the server's certificate must chain to; empty means the
+    // system's trust store. The host name (or IP address) of `url` must match the certificate.
+    // A certificate that fails verification ends the client (disconnected, code 1015).
+    std::string ca_file;
 
     // API key, sent as `Authorization: Bearer <key>`. When non-empty the session fields are unused.
     std::string api_key;

@@ -1,21 +1,27 @@
 #include "core/client/reconnecting_client.hpp"
 
+#include <openssl/ssl.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "core/client/client_connection.hpp"
+#include "core/client/client_tls.hpp"
 #include "core/client/revocation.hpp"
 #include "core/client/ws_url.hpp"
 #include "core/protocol/close_codes.hpp"
@@ -25,65 +31,8 @@
 namespace kata::client {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 namespace http = beast::http;
-using tcp = asio::ip::tcp;
-using strand_type = asio::strand<asio::io_context::executor_type>;
-using boost::system::error_code;
 constexpr auto use_awaitable = asio::use_awaitable;
-
-// RFC 6455 reserves 1006 for "closed without a close frame": what a transport failure or a
-// server_timeout is, seen from the client.
-constexpr std::uint16_t abnormal_closure = 1006;
-
-// One WebSocket connection and its outbox. Beast allows one write in flight per stream, so
-// commands queue here and a single drain coroutine writes them in order.
-struct connection {
-    explicit connection(const strand_type& strand) : ws(strand) {}
-    websocket::stream<beast::tcp_stream> ws;
-    std::deque<std::string> outbox;
-    bool writing = false;
-    bool open = false;  // upgraded, and no close frame sent by us yet
-};
-
-// How one connection attempt ended.
-struct connection_end {
-    std::uint16_t code = abnormal_closure;
-    std::string reason;
-    bool terminal = false;  // retrying cannot help
-};
-
-connection_end closed_by_client() {
-    return {1000, "closed by client", true};
-}
-
-// The server's `error.message` from a JSON error body, or the status line's reason.
-std::string refusal_reason(const websocket::response_type& res) {
-    const auto doc = nlohmann::json::parse(res.body(), nullptr, /*allow_exceptions=*/false);
-    if (doc.is_object() && doc.contains("error") && doc["error"].is_object()) {
-        const auto& err = doc["error"];
-        if (err.contains("message") && err["message"].is_string()) {
-            return err["message"].get<std::string>();
-        }
-    }
-    return std::string{res.reason()};
-}
-
-// A refused upgrade, as a disconnect_info code: 4000 + status mirrors the server's close codes
-// (HTTP 403 on a bad Origin and close 4403 mean the same thing). 4xx is the client's fault and
-// is not retried, except 408 and 429, which ask to come back later.
-connection_end refused_upgrade(const websocket::response_type& res) {
-    const unsigned status = res.result_int();
-    connection_end end;
-    end.reason = "upgrade refused: HTTP " + std::to_string(status) + " " + refusal_reason(res);
-    if (status >= 400 && status < 500) {
-        end.code = static_cast<std::uint16_t>(4000 + status);
-        end.terminal = status != 408 && status != 429;
-    }
-    return end;
-}
 
 }  // namespace
 
@@ -93,6 +42,7 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
           options(std::move(opts)),
           callbacks(std::move(cbs)),
           url(std::move(parsed)),
+          tls(wss_context(url, options.ca_file)),
           retry(backoff_policy{options.min_delay, options.max_delay, options.min_uptime},
                 options.random),
           retry_timer(strand),
@@ -102,6 +52,7 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
     client_options options;
     client_callbacks callbacks;
     ws_url url;
+    std::optional<asio::ssl::context> tls;  // wss:// only
     backoff retry;
     asio::steady_timer retry_timer;
     subscription_set subscriptions;
@@ -141,9 +92,10 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
         while (!conn->outbox.empty() && conn->open) {
             const std::string frame = std::move(conn->outbox.front());
             conn->outbox.pop_front();
-            conn->ws.text(true);
-            co_await conn->ws.async_write(asio::buffer(frame),
-                                          asio::redirect_error(use_awaitable, ec));
+            co_await conn->with_ws([&](auto& ws) {
+                ws.text(true);
+                return ws.async_write(asio::buffer(frame), asio::redirect_error(use_awaitable, ec));
+            });
             if (ec) break;  // the read loop sees the same failure and reconnects
         }
         conn->writing = false;
@@ -169,11 +121,14 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
             conn->open = false;  // nothing more is queued behind the close frame
             // The pending read completes with error::closed once the server echoes the close
             // (or with a timeout after handshake_timeout); run() then reports `disconnected`.
-            conn->ws.async_close(
-                websocket::close_reason{websocket::close_code::normal, "client closed"},
-                [conn](error_code) {});
+            conn->with_ws([&](auto& ws) {
+                ws.async_close(
+                    websocket::close_reason{websocket::close_code::normal, "client closed"},
+                    [conn](error_code) {});
+            });
         } else {
-            beast::get_lowest_layer(conn->ws).close();  // aborts resolve/connect/upgrade
+            // Aborts resolve/connect/TLS handshake/upgrade.
+            conn->with_ws([](auto& ws) { beast::get_lowest_layer(ws).close(); });
         }
     }
 
@@ -229,11 +184,13 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
         emit(callbacks.error, err);
     }
 
-    // One attempt: resolve, connect, upgrade, resubscribe, then read until the connection ends.
+    // One attempt: resolve, connect, (TLS,) upgrade, resubscribe, then read until it ends.
     static asio::awaitable<connection_end> connect_once(std::shared_ptr<impl> self) {
-        const auto conn = std::make_shared<connection>(self->strand);
+        const auto conn =
+            std::make_shared<connection>(self->strand, self->tls ? &*self->tls : nullptr);
         self->current = conn;
-        auto& tcp_layer = beast::get_lowest_layer(conn->ws);
+        auto& tcp_layer = conn->with_ws(
+            [](auto& ws) -> beast::tcp_stream& { return beast::get_lowest_layer(ws); });
         const auto& opts = self->options;
         error_code ec;
 
@@ -247,31 +204,54 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
         co_await tcp_layer.async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
         if (self->closing) co_return closed_by_client();
         if (ec) co_return connection_end{abnormal_closure, "connect: " + ec.message()};
+        tcp_layer.socket().set_option(tcp::no_delay(true), ec);
+        if (!conn->secure) co_return co_await session(self, conn, *conn->plain);
+
+        auto& tls_layer = conn->secure->next_layer();
+        expect_host(tls_layer.native_handle(), self->url.host);
+        co_await tls_layer.async_handshake(asio::ssl::stream_base::client,
+                                           asio::redirect_error(use_awaitable, ec));
+        if (self->closing) co_return closed_by_client();
+        if (ec) {
+            // A certificate that does not verify will not verify on the next attempt either.
+            if (auto why = verify_failure(tls_layer.native_handle()); !why.empty()) {
+                co_return connection_end{tls_handshake_failed, "TLS: " + why, true};
+            }
+            co_return connection_end{abnormal_closure, "TLS handshake: " + ec.message()};
+        }
+        co_return co_await session(self, conn, *conn->secure);
+    }
+
+    // The upgrade and the connection's life on `ws`, the plain or the TLS stream of `conn`.
+    template <class Stream>
+    static asio::awaitable<connection_end> session(std::shared_ptr<impl> self,
+                                                   std::shared_ptr<connection> conn, Stream& ws) {
+        auto& tcp_layer = beast::get_lowest_layer(ws);
+        const auto& opts = self->options;
+        error_code ec;
         // From here on the websocket stream keeps time itself (Beast asks for this hand-over).
         tcp_layer.expires_never();
-        tcp_layer.socket().set_option(tcp::no_delay(true), ec);
 
         // keep_alive_pings: after server_timeout/2 of silence Beast pings, and after a further
         // server_timeout/2 without any frame the read fails with beast::error::timeout. So a
         // dead peer is detected within server_timeout and a live quiet one is never dropped.
-        conn->ws.set_option(
+        ws.set_option(
             websocket::stream_base::timeout{opts.handshake_timeout, opts.server_timeout, true});
-        conn->ws.set_option(
-            websocket::stream_base::decorator([&opts](websocket::request_type& req) {
-                req.set(http::field::user_agent, "kata-rt-client/0.1");
-                req.set(http::field::sec_websocket_protocol, "kata-rt.v1");
-                if (!opts.api_key.empty()) {
-                    req.set(http::field::authorization, "Bearer " + opts.api_key);
-                } else if (!opts.session_token.empty()) {
-                    req.set(http::field::cookie, opts.cookie_name + "=" + opts.session_token);
-                }
-                if (!opts.origin.empty()) req.set(http::field::origin, opts.origin);
-            }));
-        conn->ws.read_message_max(opts.max_message_bytes);
+        ws.set_option(websocket::stream_base::decorator([&opts](websocket::request_type& req) {
+            req.set(http::field::user_agent, "kata-rt-client/0.1");
+            req.set(http::field::sec_websocket_protocol, "kata-rt.v1");
+            if (!opts.api_key.empty()) {
+                req.set(http::field::authorization, "Bearer " + opts.api_key);
+            } else if (!opts.session_token.empty()) {
+                req.set(http::field::cookie, opts.cookie_name + "=" + opts.session_token);
+            }
+            if (!opts.origin.empty()) req.set(http::field::origin, opts.origin);
+        }));
+        ws.read_message_max(opts.max_message_bytes);
 
         websocket::response_type res;
-        co_await conn->ws.async_handshake(res, self->url.host_header(), self->url.target,
-                                          asio::redirect_error(use_awaitable, ec));
+        co_await ws.async_handshake(res, self->url.host_header(), self->url.target,
+                                    asio::redirect_error(use_awaitable, ec));
         if (self->closing) co_return closed_by_client();
         if (ec == websocket::error::upgrade_declined) co_return refused_upgrade(res);
         if (ec) co_return connection_end{abnormal_closure, "upgrade: " + ec.message()};
@@ -284,9 +264,9 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
 
         beast::flat_buffer buffer;
         for (;;) {
-            co_await conn->ws.async_read(buffer, asio::redirect_error(use_awaitable, ec));
+            co_await ws.async_read(buffer, asio::redirect_error(use_awaitable, ec));
             if (ec) break;
-            if (conn->ws.got_text()) {
+            if (ws.got_text()) {
                 const auto data = buffer.data();
                 self->handle_frame({static_cast<const char*>(data.data()), data.size()});
             } else {
@@ -300,7 +280,7 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
         self->retry.disconnected(std::chrono::steady_clock::now());
         if (self->closing) co_return closed_by_client();
         if (ec == websocket::error::closed) {
-            const auto& why = conn->ws.reason();
+            const auto& why = ws.reason();
             co_return connection_end{why.code, std::string{why.reason.c_str()},
                                      !protocol::should_reconnect(why.code)};
         }
@@ -339,8 +319,11 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
 
 reconnecting_client::reconnecting_client(boost::asio::io_context& ioc, client_options options,
                                          client_callbacks callbacks) {
-    auto url = parse_ws_url(options.url);
-    if (!url) throw std::invalid_argument("url must look like ws://host:port/path: " + options.url);
+    auto url = parse_client_url(options.url);
+    if (!url) {
+        throw std::invalid_argument("url must look like ws://host:port/path or wss://...: " +
+                                    options.url);
+    }
     if (options.api_key.empty() && !options.session_token.empty() && options.origin.empty()) {
         throw std::invalid_argument("a session cookie needs an origin");
     }

@@ -7,19 +7,29 @@ namespace kata::client {
 std::string ws_url::host_header() const {
     const bool ipv6 = host.find(':') != std::string::npos;
     std::string out = ipv6 ? "[" + host + "]" : host;
-    if (port != "80") out += ":" + port;
+    if (port != (tls ? "443" : "80")) out += ":" + port;
     return out;
 }
 
-std::optional<ws_url> parse_ws_url(std::string_view text) {
-    constexpr std::string_view scheme = "ws://";
-    if (text.substr(0, scheme.size()) != scheme) return std::nullopt;
-    text.remove_prefix(scheme.size());
+namespace {
+
+std::optional<ws_url> parse(std::string_view text, bool allow_tls) {
+    ws_url url;
+    constexpr std::string_view plain_scheme = "ws://";
+    constexpr std::string_view tls_scheme = "wss://";
+    if (text.starts_with(plain_scheme)) {
+        text.remove_prefix(plain_scheme.size());
+    } else if (allow_tls && text.starts_with(tls_scheme)) {
+        text.remove_prefix(tls_scheme.size());
+        url.tls = true;
+        url.port = "443";
+    } else {
+        return std::nullopt;
+    }
     if (text.find('#') != std::string_view::npos) return std::nullopt;
 
     const auto path_at = text.find_first_of("/?");
     auto authority = text.substr(0, path_at);
-    ws_url url;
     if (path_at != std::string_view::npos) {
         url.target = std::string{text.substr(path_at)};
         if (url.target.front() == '?') url.target.insert(0, "/");
@@ -56,6 +66,16 @@ std::optional<ws_url> parse_ws_url(std::string_view text) {
         url.port = std::to_string(value);
     }
     return url;
+}
+
+}  // namespace
+
+std::optional<ws_url> parse_ws_url(std::string_view text) {
+    return parse(text, false);
+}
+
+std::optional<ws_url> parse_client_url(std::string_view text) {
+    return parse(text, true);
 }
 
 }  // namespace kata::client

@@ -25,6 +25,14 @@ std::vector<std::string> keys_needing_restart(const server_config& a, const serv
     check(a.history.ttl == b.history.ttl, "history.ttl_ms");
     check(a.history.max_bytes == b.history.max_bytes, "history.max_bytes");
     check(a.history.max_total_bytes == b.history.max_total_bytes, "history.max_total_bytes");
+    // A reload reads new certificate and key files, but switching TLS on or off changes what the
+    // listener speaks: a restart.
+    check(a.tls.has_value() == b.tls.has_value(), "tls");
+    check(a.broker.type == b.broker.type && a.broker.urls == b.broker.urls &&
+              a.broker.prefix == b.broker.prefix &&
+              a.broker.connect_timeout == b.broker.connect_timeout &&
+              a.broker.password_env == b.broker.password_env,
+          "broker");
     // The HTTP directory is built once: a SIGHUP clears its cache but does not rebuild it, and a
     // switch between the file and the HTTP directory needs a restart too.
     check(a.directory.http == b.directory.http, "directory.http");

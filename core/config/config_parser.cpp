@@ -176,10 +176,25 @@ bool read_origins(checker& check, const json& v, std::vector<std::string>& out) 
     return true;
 }
 
+bool read_tls(checker& check, const json& v, tls_settings& out) {
+    if (!check.object(v, "tls", {"cert_file", "key_file"})) return false;
+    const json* cert = check.required(v, "tls", "cert_file");
+    if (cert == nullptr || !check.string(*cert, "tls.cert_file", out.cert_file)) return false;
+    const json* key = check.required(v, "tls", "key_file");
+    return key != nullptr && check.string(*key, "tls.key_file", out.key_file);
+}
+
+// A relative TLS path names a file next to the config file, wherever the server is started.
+void resolve_next_to(const std::string& config_path, std::string& file) {
+    if (file.starts_with('/')) return;
+    const auto slash = config_path.rfind('/');
+    if (slash != std::string::npos) file = config_path.substr(0, slash + 1) + file;
+}
+
 bool read_config(checker& check, const json& doc, server_config& out) {
     if (!check.object(doc, "",
                       {"listen", "threads", "allowed_origins", "session_cookie", "heartbeat",
-                       "limits", "history", "directory", "admin_listen", "log_format", "broker"})) {
+                       "limits", "history", "directory", "admin_listen", "log_format", "broker", "tls"})) {
         return false;
     }
     if (auto it = doc.find("listen"); it != doc.end()) {
@@ -227,6 +242,9 @@ bool read_config(checker& check, const json& doc, server_config& out) {
     }
     if (auto it = doc.find("broker"); it != doc.end() && !read_broker(check, *it, out.broker)) {
         return false;
+    }
+    if (auto it = doc.find("tls"); it != doc.end()) {
+        if (!read_tls(check, *it, out.tls.emplace())) return false;
     }
     const json* dir = check.required(doc, "", "directory");
     return dir != nullptr && read_directory(check, *dir, out.directory);
@@ -308,7 +326,12 @@ std::variant<server_config, config_error> load_server_config(const std::string& 
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) return config_error{"", "cannot read " + path + ": " + std::strerror(errno)};
-    return parse_server_config(text.str());
+    auto parsed = parse_server_config(text.str());
+    if (auto* cfg = std::get_if<server_config>(&parsed); cfg && cfg->tls) {
+        resolve_next_to(path, cfg->tls->cert_file);
+        resolve_next_to(path, cfg->tls->key_file);
+    }
+    return parsed;
 }
 
 }  // namespace kata::config

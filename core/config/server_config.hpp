@@ -52,6 +52,14 @@ struct dev_settings {
     std::string session_token;  // the session cookie value GET /dev/login hands out
 };
 
+// `tls`: the listener then speaks TLS only (wss://, https://). Both files are PEM; SIGHUP reads
+// them again. A relative path is relative to the config file's folder.
+struct tls_settings {
+    std::string cert_file;  // the certificate, followed by its intermediates (a chain file)
+    std::string key_file;   // its private key, unencrypted
+    bool operator==(const tls_settings&) const = default;
+};
+
 // The config file of PROTOCOL.md, with its defaults.
 struct server_config {
     std::string listen_host = "127.0.0.1";
@@ -68,6 +76,7 @@ struct server_config {
     std::optional<std::pair<std::string, std::uint16_t>> admin_listen;
     std::string log_format = "text";  // "text" or "json"
     broker_settings broker;
+    std::optional<tls_settings> tls;  // not set: plain ws:// and http://
 };
 
 }  // namespace kata::config

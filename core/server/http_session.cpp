@@ -19,6 +19,7 @@
 #include "core/server/remote_address.hpp"
 #include "core/server/request_framing.hpp"
 #include "core/server/request_headers.hpp"
+#include "core/server/tls_stream.hpp"
 #include "core/server/worker.hpp"
 
 namespace kata::server {
@@ -56,7 +57,8 @@ http_response route(const http_request& req, server_state& state) {
 
 // HEAD answers carry the headers GET would send (Content-Length included) and no body: a body
 // after a HEAD answer would be read as the start of the next response on a kept-alive connection.
-asio::awaitable<beast::error_code> write_response(beast::tcp_stream& stream, http_response& res,
+template <class Stream>
+asio::awaitable<beast::error_code> write_response(Stream& stream, http_response& res,
                                                   bool head_only) {
     beast::error_code ec;
     if (head_only) {
@@ -146,11 +148,10 @@ void log_access(const http_request& req, const http_response& res, const std::st
          {"remote", remote}});
 }
 
-}  // namespace
-
-asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
+// HTTP/1.1 requests on `stream` (plain or TLS) until it upgrades or closes.
+template <class Stream>
+asio::awaitable<void> serve_requests(Stream& stream, worker& w) {
     auto& state = w.state();
-    beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     for (;;) {
         http::request_parser<http::string_body> parser;
@@ -206,8 +207,36 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
         ec = co_await write_response(stream, res, req.method() == http::verb::head);
         if (ec || !res.keep_alive()) break;
     }
+    if constexpr (std::is_same_v<Stream, tls_stream>) stream.transport().close_notify();
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await serve_requests(stream, w);
+}
+
+asio::awaitable<void> serve_https(tcp::socket socket, std::shared_ptr<ssl_ctx_st> ctx, worker& w) {
+    tls_stream stream(std::move(socket), ctx.get());
+    ctx.reset();  // the session holds its own reference: a reload may free the old context
+    stream.expires_after(request_deadline);
+    auto [ec, n] = co_await stream.async_handshake(use_tuple);
+    if (ec) {
+        // Scanners, plain HTTP sent to this port, old clients (TLS 1.1): not worth more than debug.
+        if (log_enabled(log_level::debug)) {
+            log(log_level::debug, "tls handshake failed",
+                {{"reason", ec == beast::error::timeout ? std::string("timed out")
+                                                        : stream.transport().error()},
+                 {"remote", remote_address(stream.socket())}});
+        }
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        co_return;
+    }
+    co_await serve_requests(stream, w);
 }
 
 }  // namespace kata::server

@@ -21,6 +21,7 @@
 #include "core/server/http_session.hpp"
 #include "core/server/log.hpp"
 #include "core/server/log_limiter.hpp"
+#include "core/server/tls_context.hpp"
 #include "core/server/worker.hpp"
 #include "core/server/ws_connection.hpp"
 
@@ -40,7 +41,7 @@ void log_failure(std::exception_ptr e) {
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
                                   std::vector<std::unique_ptr<worker>>& workers,
-                                  server_state& state) {
+                                  server_state& state, const tls_context_slot* tls) {
     asio::steady_timer pause(acceptor.get_executor());
     std::size_t next = 0;
     fd_reserve reserve;
@@ -62,7 +63,12 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         const auto ex = socket.get_executor();
-        asio::co_spawn(ex, serve_http(std::move(socket), w), log_failure);
+        if (tls != nullptr) {
+            // The context of this moment: a reload after this line is for the next connection.
+            asio::co_spawn(ex, serve_https(std::move(socket), tls->get(), w), log_failure);
+        } else {
+            asio::co_spawn(ex, serve_http(std::move(socket), w), log_failure);
+        }
     }
 }
 
@@ -124,6 +130,7 @@ struct server::impl {
     std::vector<std::unique_ptr<worker>> workers;
     std::optional<tcp::acceptor> acceptor;
     std::unique_ptr<admin_listener> admin;  // only with admin_listen
+    tls_context_slot tls;                   // only with tls
     std::uint16_t port = 0;
     bool started = false;
     bool stopped = false;
@@ -140,6 +147,11 @@ void server::start() {
     if (impl_->started) return;
     const auto& cfg = impl_->state.config;
     const auto endpoint = resolve_listen(cfg.listen_host, cfg.listen_port);
+    if (cfg.tls) {
+        auto loaded = load_server_tls(*cfg.tls);
+        if (!loaded.context) throw std::runtime_error(loaded.message);
+        impl_->tls.set(std::move(loaded.context));
+    }
     auto& acceptor = *impl_->acceptor;
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -152,8 +164,10 @@ void server::start() {
     impl_->started = true;
     if (impl_->broker) impl_->broker->start();
 
-    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, impl_->workers, impl_->state),
-                   log_failure);
+    asio::co_spawn(
+        acceptor.get_executor(),
+        accept_loop(acceptor, impl_->workers, impl_->state, cfg.tls ? &impl_->tls : nullptr),
+        log_failure);
     asio::co_spawn(impl_->workers.front()->context(), sweep_loop(impl_->state), log_failure);
     for (auto& w : impl_->workers)
         w->start();
@@ -203,6 +217,14 @@ void server::reload_directory(std::shared_ptr<const auth::directory> directory) 
     // Open connections are checked against the new directory on their own threads.
     for (auto& w : impl_->workers)
         w->for_each_connection([directory](ws_connection& c) { c.recheck(*directory); });
+}
+
+std::string server::reload_tls(const config::tls_settings& tls) {
+    if (!impl_->state.config.tls) return "tls: not enabled at start-up; a restart is needed";
+    auto loaded = load_server_tls(tls);
+    if (!loaded.context) return loaded.message;
+    impl_->tls.set(std::move(loaded.context));
+    return {};
 }
 
 hub::hub& server::hub() {

@@ -21,7 +21,8 @@ class server {
     server& operator=(const server&) = delete;
 
     // Binds the listen address (port 0: ephemeral) and starts the threads. Throws
-    // std::system_error when the address cannot be bound.
+    // std::system_error when the address cannot be bound, std::runtime_error when the `tls`
+    // files cannot be used.
     void start();
 
     // The bound port, valid after start().
@@ -36,6 +37,10 @@ class server {
 
     // SIGHUP: later connections and commands use `directory`; open connections stay.
     void reload_directory(std::shared_ptr<const auth::directory> directory);
+    // SIGHUP with `tls`: reads certificate and key again; later connections get them, open ones
+    // keep theirs. On failure the old ones stay and the reason (naming the key) is returned;
+    // empty on success. Without TLS at start, nothing to reload: an error too.
+    std::string reload_tls(const config::tls_settings& tls);
 
     // The in-process publisher API: hub().publish(channel, type, payload_json).
     hub::hub& hub();

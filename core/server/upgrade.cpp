@@ -16,6 +16,8 @@
 #include "core/server/log.hpp"
 #include "core/server/remote_address.hpp"
 #include "core/server/request_headers.hpp"
+#include "core/server/tls_stream.hpp"
+#include "core/server/tls_ws_connection.hpp"
 #include "core/server/worker.hpp"
 #include "core/server/ws_connection.hpp"
 
@@ -89,7 +91,8 @@ class close_waiter final : public protocol::ws::frame_handler {
 // Completes the upgrade only to close at once with `code`: browsers cannot read an HTTP status
 // of a failed upgrade, but they can read a close code. The close handshake gets the same grace
 // as every other close.
-asio::awaitable<void> refuse_after_upgrade(beast::tcp_stream& stream, const http_request& req,
+template <class Stream>
+asio::awaitable<void> refuse_after_upgrade(Stream& stream, const http_request& req,
                                            std::uint16_t code, std::string_view reason) {
     std::string out = switching_protocols(req);
     const auto close = protocol::ws::server_frame(protocol::ws::opcode::close,
@@ -135,10 +138,9 @@ asio::awaitable<auth::connect_decision> decide_async(const http_request& req, wo
     co_return auth::finish_connect(pre, std::move(found));
 }
 
-}  // namespace
-
-asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request req,
-                                         std::string early, worker& w) {
+// The upgrade over a plain or a TLS stream; the connection it makes takes the stream's transport.
+template <class Stream>
+asio::awaitable<void> upgrade(Stream stream, http_request req, std::string early, worker& w) {
     auto& state = w.state();
     auth::connect_decision decision;
     if (auto dir = state.directory(); dir->async() != nullptr) {
@@ -196,10 +198,30 @@ asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request 
     }
     stream.expires_never();
     req = {};  // its headers are not needed for the connection's lifetime
-    auto conn = std::make_shared<ws_connection>(stream.release_socket(), std::move(decision.who),
-                                                decision.kind, decision.digest, w);
+    std::shared_ptr<ws_connection> conn;
+    if constexpr (std::is_same_v<Stream, tls_stream>) {
+        auto [socket, tls] = stream.release();
+        conn = std::make_shared<tls_ws_connection>(std::move(socket), std::move(tls),
+                                                   std::move(decision.who), decision.kind,
+                                                   decision.digest, w);
+    } else {
+        conn = std::make_shared<ws_connection>(stream.release_socket(), std::move(decision.who),
+                                               decision.kind, decision.digest, w);
+    }
     w.adopt(conn);
     conn->start(early);
+}
+
+}  // namespace
+
+asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request req,
+                                         std::string early, worker& w) {
+    return upgrade(std::move(stream), std::move(req), std::move(early), w);
+}
+
+asio::awaitable<void> upgrade_connection(tls_stream stream, http_request req, std::string early,
+                                         worker& w) {
+    return upgrade(std::move(stream), std::move(req), std::move(early), w);
 }
 
 }  // namespace kata::server

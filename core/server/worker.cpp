@@ -74,8 +74,11 @@ void worker::drain() {
         delivered += fanout_.deliver(e.ch, e.sequence, e.f);
     // One relaxed add per batch, not per subscriber: the metric costs nothing per delivery.
     state_.hub.deliveries.fetch_add(delivered, std::memory_order_relaxed);
-    draining_.clear();
+    // The outboxes only borrow these frames: they are written or pinned by the flush, so the
+    // turn's references go after it, not before (history may drop its own reference meanwhile,
+    // e.g. a burst longer than history.size, and a borrowed frame would then be freed).
     flush_dirty();
+    draining_.clear();
 }
 
 void worker::mark_dirty(ws_connection* c) {

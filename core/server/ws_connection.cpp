@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <sys/socket.h>
 
+#include <boost/asio/post.hpp>
 #include <cerrno>
 
 #include "core/protocol/ws_frame_writer.hpp"
@@ -57,6 +58,13 @@ void ws_connection::start(std::string_view early) {
 }
 
 void ws_connection::arm_read() {
+    if (holds_input()) {
+        // Already read from the socket (TLS): readiness would not wake us for it.
+        asio::post(socket_.get_executor(), [self = shared_from_this()] {
+            if (!self->ended_) self->on_readable();
+        });
+        return;
+    }
     socket_.async_wait(tcp::socket::wait_read,
                        [self = shared_from_this()](const boost::system::error_code& ec) {
                            if (ec || self->ended_) return;
@@ -64,19 +72,41 @@ void ws_connection::arm_read() {
                        });
 }
 
+ws_connection::io_result ws_connection::read_some(std::span<char> into) {
+    for (;;) {
+        const ssize_t n = ::recv(socket_.native_handle(), into.data(), into.size(), 0);
+        if (n > 0) return {static_cast<std::size_t>(n), io_state::ok};
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return {0, io_state::would_block};
+        return {0, io_state::closed};  // EOF or a socket error
+    }
+}
+
+ws_connection::io_result ws_connection::write_some(const iovec* iov, std::size_t count) {
+    msghdr msg{};
+    msg.msg_iov = const_cast<iovec*>(iov);
+    msg.msg_iovlen = count;
+    for (;;) {
+        const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0) return {static_cast<std::size_t>(n), io_state::ok};
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return {0, io_state::would_block};
+        return {0, io_state::closed};  // the peer is gone
+    }
+}
+
 void ws_connection::on_readable() {
     auto buf = worker_.read_buffer();
     for (int i = 0; i < reads_per_turn; ++i) {
-        const ssize_t n = ::recv(socket_.native_handle(), buf.data(), buf.size(), 0);
-        if (n > 0) {
+        const auto r = read_some(buf);
+        if (r.bytes > 0) {
             last_activity_ = clock::now();
-            feed(buf.first(static_cast<std::size_t>(n)));
+            feed(buf.first(r.bytes));
             if (ended_) return;
-            if (static_cast<std::size_t>(n) < buf.size()) break;  // drained for now
+            if (r.bytes < buf.size()) break;  // drained for now
             continue;
         }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (r.state == io_state::would_block) break;
         // EOF or a socket error: the peer can send nothing more.
         peer_closed_ = true;
         end();
@@ -142,19 +172,13 @@ void ws_connection::flush_now() {
     const auto account = [&] {
         if (written) state_.counters.count_write(written, clock::now() - queued_since_);
     };
-    while (!out_.empty()) {
+    while (!out_.empty() || holds_output()) {
         const std::size_t count = out_.gather(iov, max_iov);
-        msghdr msg{};
-        msg.msg_iov = iov;
-        msg.msg_iovlen = count;
-        const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n >= 0) {
-            out_.consume(static_cast<std::size_t>(n));
-            written += static_cast<std::size_t>(n);
-            continue;
-        }
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        const auto r = write_some(iov, count);
+        out_.consume(r.bytes);
+        written += r.bytes;
+        if (r.state == io_state::ok) continue;
+        if (r.state == io_state::would_block) {
             account();
             out_.pin_borrowed();
             write_blocked_since_ = clock::now();
@@ -205,7 +229,7 @@ void ws_connection::on_close(std::optional<std::uint16_t> code, std::string_view
     peer_closed_ = true;
     if (closing_) {
         // The answer to our close: done once our close frame has left.
-        if (out_.empty()) end();
+        if (out_.empty() && !holds_output()) end();
         return;
     }
     // The peer starts the close: echo its code (RFC 6455 5.5.1), after what is already queued.
@@ -256,6 +280,7 @@ void ws_connection::end() {
         leave(ch);
     subscriptions_.clear();
     pending_.clear();  // late directory answers find ended_ and do nothing
+    close_transport();
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);

@@ -32,9 +32,10 @@ inline constexpr std::chrono::milliseconds close_grace{1000};
 // no coroutine, no timer and no read buffer: it waits for readability, reads into the worker's
 // buffer, parses with our RFC 6455 codec (keeping only a partial frame's bytes) and writes its
 // outbox with one gather write per turn. The worker's sweep keeps its heartbeat and deadlines.
-class ws_connection final : public hub::delivery_target,
-                            public std::enable_shared_from_this<ws_connection>,
-                            private protocol::ws::frame_handler {
+// This class speaks to the plain socket; tls_ws_connection overrides its transport hooks.
+class ws_connection : public hub::delivery_target,
+                      public std::enable_shared_from_this<ws_connection>,
+                      private protocol::ws::frame_handler {
   public:
     using clock = std::chrono::steady_clock;
 
@@ -61,6 +62,29 @@ class ws_connection final : public hub::delivery_target,
     void set_slot(std::size_t s) { slot_ = s; }
     bool is_dirty() const { return dirty_; }
     std::size_t queued_bytes() const { return out_.queued_bytes(); }
+
+  protected:
+    // The transport, virtual so that TLS costs a plain connection no byte of memory (the object
+    // already has a vtable) and only an indirect call next to each system call.
+    enum class io_state { ok, would_block, closed };
+    struct io_result {
+        std::size_t bytes = 0;
+        io_state state = io_state::ok;
+    };
+    // Reads into `into`; fewer bytes than its size means the socket had no more for now.
+    virtual io_result read_some(std::span<char> into);
+    // Writes from `iov` (count may be 0 when only holds_output() bytes wait).
+    virtual io_result write_some(const iovec* iov, std::size_t count);
+    // Bytes the transport took but the socket did not yet (TLS records).
+    virtual bool holds_output() const { return false; }
+    // Bytes the transport read from the socket but did not yet return (TLS).
+    virtual bool holds_input() const { return false; }
+    // Before the socket is closed (TLS: close_notify).
+    virtual void close_transport() {}
+    // The transport has bytes to send: flush at the end of the turn.
+    void request_flush() { mark_dirty(); }
+    tcp::socket& socket() { return socket_; }
+    std::uint64_t id() const { return id_; }
 
   private:
     // protocol::ws::frame_handler
