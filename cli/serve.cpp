@@ -166,8 +166,21 @@ void reload_tls(server::server& srv, const std::string& path) {
     }
 }
 
-void reload(server::server& srv, const std::string& path,
+// The config file as the server would start from it now: --listen and --redis still apply, so
+// they are not reported as changed.
+std::variant<config::server_config, config::config_error> load_as_started(
+    const serve_options& opts) {
+    auto loaded = config::load_server_config(opts.config_path);
+    if (auto* next = std::get_if<config::server_config>(&loaded)) {
+        apply_listen(*next, opts.listen);
+        apply_redis(*next, opts.redis_urls);  // checked at start-up: cannot fail now
+    }
+    return loaded;
+}
+
+void reload(server::server& srv, const serve_options& opts,
             const std::shared_ptr<const auth::directory>& current) {
+    const std::string& path = opts.config_path;
     if (path.empty()) {
         server::log(server::log_level::warn, "SIGHUP ignored: dev mode has no config file");
         return;
@@ -179,7 +192,7 @@ void reload(server::server& srv, const std::string& path,
         // is re-checked at its next subscribe.
         http->clear_cache();
         server::log(server::log_level::info, "directory cache cleared (HTTP directory)");
-        auto loaded = config::load_server_config(path);
+        auto loaded = load_as_started(opts);
         if (auto* next = std::get_if<config::server_config>(&loaded)) {
             const auto pending = config::keys_needing_restart(srv.config(), *next);
             if (!pending.empty()) {
@@ -192,7 +205,7 @@ void reload(server::server& srv, const std::string& path,
         }
         return;
     }
-    auto loaded = config::load_server_config(path);
+    auto loaded = load_as_started(opts);
     if (auto* err = std::get_if<config::config_error>(&loaded)) {
         server::log(server::log_level::error,
                     "reload failed, keeping the old directory: " + err->message);
@@ -295,7 +308,7 @@ void run_serve(const serve_options& opts) {
         int sig = 0;
         if (sigwait(&signals, &sig) != 0) continue;
         if (sig == SIGHUP) {
-            reload(srv, opts.config_path, directory);
+            reload(srv, opts, directory);
             continue;
         }
         server::log(server::log_level::info, "shutting down: closing connections with 1001");
