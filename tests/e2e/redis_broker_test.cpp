@@ -79,6 +79,42 @@ TEST_F(RedisBroker, HistoryIsBoundedByCountAndSaysIncompleteWhenTheGapIsTrimmed)
     EXPECT_FALSE(foreign->complete);
 }
 
+TEST_F(RedisBroker, HistoryIsBoundedByBytesWithExactBookkeeping) {
+    auto s = settings_for({redis_->url()});
+    const auto one = make_event("team:b", "1234");
+    const auto size = one.head.size() + one.tail.size() + 22;  // evt_<16 hex>_<1 digit>
+    s.history_max_bytes = 3 * size + size / 2;
+    redis::redis_broker a(s);
+    a.start();
+    ASSERT_TRUE(wait_until([&] { return a.ready(); }));
+    ASSERT_TRUE(publish(a, std::vector<hub::outgoing_event>(9, one))->all_stored());
+    EXPECT_EQ(redis_->command({"XLEN", "test:team:b:stream"}), "3");
+    EXPECT_EQ(redis_->command({"GET", "test:team:b:bytes"}), std::to_string(3 * size));
+}
+
+TEST_F(RedisBroker, HistoryOlderThanTheTtlIsIncomplete) {
+    auto s = settings_for({redis_->url()});
+    s.history_ttl = 100ms;
+    redis::redis_broker a(s);
+    a.start();
+    ASSERT_TRUE(wait_until([&] { return a.ready(); }));
+    const auto r = publish(a, {make_event("spec:t", "1")});
+    ASSERT_TRUE(r && r->all_stored());
+    const protocol::event_id before{r->ids[0]->epoch, 0};
+    const auto fresh = history(a, "spec:t", before);
+    ASSERT_TRUE(fresh);
+    EXPECT_TRUE(fresh->complete);
+    // Redis expires the stream (and the script ignores entries past the ttl) once it is over.
+    EXPECT_TRUE(wait_until([&] {
+        const auto h = history(a, "spec:t", before);
+        return h && h->available && !h->complete;
+    }));
+    const auto next = publish(a, {make_event("spec:t", "2")});
+    ASSERT_TRUE(next && next->all_stored());
+    EXPECT_EQ(next->ids[0]->epoch, r->ids[0]->epoch);  // the epoch outlives the stream's ttl
+    EXPECT_EQ(next->ids[0]->sequence, 2u);
+}
+
 TEST_F(RedisBroker, AnEventPublishedOnNodeAReachesNodeBWithTheSameId) {
     recording_sink sink_b;
     auto a = node();
