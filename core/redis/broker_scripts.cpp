@@ -26,8 +26,9 @@ local n = (#ARGV - 4) / 3
 for i = 0, n - 1 do
   local ek, sk, xk, bk = KEYS[4*i+1], KEYS[4*i+2], KEYS[4*i+3], KEYS[4*i+4]
   local epoch = redis.call('GET', ek)
-  if not epoch then
-    -- The channel is new or its stream was lost: a new epoch starts at sequence 1.
+  if not epoch or redis.call('EXISTS', sk) == 0 then
+    -- The channel is new or its state was lost (an evicted sequence would otherwise go back
+    -- and collide with the stream's ids): a new epoch starts at sequence 1.
     epoch = candidate
     redis.call('SET', ek, epoch)
     redis.call('DEL', sk, xk, bk)

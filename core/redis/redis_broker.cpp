@@ -32,6 +32,7 @@ void redis_broker::start() {
         s.shard->on_up = [this, &s] { on_shard_up(s); };
         s.shard->on_down = [this, &s] { on_shard_down(s); };
         s.shard->on_push = [this, &s](const redis_reply& r) { on_push(s, r); };
+        s.shard->on_log = log_;
     }
     boost::asio::post(io_, [this] {
         for (auto& s : shards_)

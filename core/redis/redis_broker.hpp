@@ -29,6 +29,8 @@ class redis_broker final : public hub::broker {
     ~redis_broker() override;
 
     void set_sink(hub::broker_sink* sink) override { sink_ = sink; }
+    // Set before start(): receives one line per shard state change, on the broker's thread.
+    void set_logger(std::function<void(const std::string&)> log) { log_ = std::move(log); }
     void start() override;
     void stop() override;
     void publish(std::vector<hub::outgoing_event> events,
@@ -72,6 +74,7 @@ class redis_broker final : public hub::broker {
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     std::vector<shard_state> shards_;
     hub::broker_sink* sink_ = nullptr;
+    std::function<void(const std::string&)> log_;
     std::thread thread_;
     std::atomic<bool> running_{false};
 };

@@ -70,6 +70,9 @@ void redis_connection::connect(const redis_url& url, const std::string& password
         return;
     }
     ctx_->data = this;
+    // TCP keepalive (hiredis: 15 s): a pub/sub connection sends nothing, so a peer that vanished
+    // without a reset would otherwise go unnoticed.
+    redisEnableKeepAlive(&ctx_->c);
     socket_.emplace(io_, ctx_->c.fd);  // released, never closed: the fd stays hiredis'
     ctx_->ev.data = this;
     ctx_->ev.addRead = &add_read;

@@ -97,12 +97,13 @@ void redis_shard::load_script(std::string_view text, std::string& sha) {
 
 void redis_shard::check_up() {
     if (!cmd_ready_ || !sub_ready_ || up_) return;
+    if (on_log) on_log("redis " + url_.address() + ": connected");
     attempt_ = 0;
     up_ = true;
     if (on_up) on_up();
 }
 
-void redis_shard::connection_lost(const std::string&) {
+void redis_shard::connection_lost(const std::string& reason) {
     if (stopped_) return;
     ++generation_;
     if (cmd_) cmd_->close();
@@ -110,7 +111,12 @@ void redis_shard::connection_lost(const std::string&) {
     const bool was_up = up_.exchange(false);
     const client::backoff_policy policy{settings_.reconnect_min, settings_.reconnect_max,
                                         std::chrono::milliseconds{0}};
-    retry_.expires_after(client::backoff_delay(policy, attempt_++, unit_random()));
+    const auto delay = client::backoff_delay(policy, attempt_++, unit_random());
+    // Logged when the shard goes down (or its first connect fails); a shard that stays down
+    // logs once, not at every retry.
+    if (on_log && (was_up || attempt_ == 1))
+        on_log("redis " + url_.address() + ": " + reason + "; retrying with backoff");
+    retry_.expires_after(delay);
     retry_.async_wait([this, gen = generation_](boost::system::error_code ec) {
         if (!ec && gen == generation_) connect();
     });

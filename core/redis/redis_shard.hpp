@@ -28,6 +28,8 @@ class redis_shard {
     // Both connections up and the scripts loaded, then `on_up`; `on_down` when that ends.
     std::function<void()> on_up;
     std::function<void()> on_down;
+    // A line for the log when the shard comes up or fails ("redis 127.0.0.1:6379: ...").
+    std::function<void(const std::string&)> on_log;
     // Every pub/sub reply but those of the shard's own keepalive channel.
     std::function<void(const redis_reply&)> on_push;
 

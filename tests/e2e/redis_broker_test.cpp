@@ -229,6 +229,18 @@ TEST_F(RedisBroker, ABatchOfAThousandEventsIsOneEvalsha) {
     EXPECT_EQ(r->ids[999]->sequence, 500u);
 }
 
+TEST_F(RedisBroker, ALostSequenceStartsANewEpochInsteadOfReusingIds) {
+    auto a = node();
+    const auto first = publish(*a, {make_event("spec:l", "1"), make_event("spec:l", "2")});
+    ASSERT_TRUE(first && first->all_stored());
+    ASSERT_EQ(redis_->command({"DEL", "test:spec:l:seq"}), "1");  // as an eviction would
+    const auto next = publish(*a, {make_event("spec:l", "3")});
+    ASSERT_TRUE(next && next->all_stored());
+    EXPECT_NE(next->ids[0]->epoch, first->ids[0]->epoch);
+    EXPECT_EQ(next->ids[0]->sequence, 1u);
+    EXPECT_EQ(redis_->command({"XLEN", "test:spec:l:stream"}), "1");
+}
+
 TEST_F(RedisBroker, AFlushedScriptCacheFallsBackToEval) {
     auto a = node();
     ASSERT_EQ(redis_->command({"SCRIPT", "FLUSH"}), "OK");
