@@ -70,7 +70,8 @@ std::variant<redis_url, std::string> parse_redis_url(std::string_view text) {
     }
     if (!path.empty()) {
         if (!parse_number(path, url.db))
-            return std::string("redis URL: db must be a non-negative number (redis://host:port/db)");
+            return std::string(
+                "redis URL: db must be a non-negative number (redis://host:port/db)");
     }
     return url;
 }
