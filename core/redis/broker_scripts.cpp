@@ -10,31 +10,31 @@ channel_keys keys_of(std::string_view prefix, std::string_view channel) {
 }
 
 // KEYS: per event i (from 0), KEYS[4i+1..4i+4] = epoch, seq, stream, bytes of its channel.
-// ARGV: [1] candidate epoch (16 hex, used when a channel's epoch is missing), [2] max events
-// (0: no stream), [3] max bytes (0: no byte bound), [4] ttl ms (0: none); then per event
-// ARGV[5+3i..7+3i] = pub/sub channel, head, tail.
+// ARGV: [1] max events (0: no stream), [2] max bytes (0: no byte bound), [3] ttl ms (0: none);
+// then per event ARGV[4+4i..7+4i] = pub/sub channel, head, tail, candidate epoch (16 hex, used
+// when the channel's epoch is missing: one per event, so channels never share an epoch and ids
+// stay unique across channels).
 // Returns {epoch_1, seq_1, epoch_2, seq_2, ...} in request order.
 const std::string_view publish_script = R"lua(
-local candidate = ARGV[1]
-local max_events = tonumber(ARGV[2])
-local max_bytes = tonumber(ARGV[3])
-local ttl = tonumber(ARGV[4])
+local max_events = tonumber(ARGV[1])
+local max_bytes = tonumber(ARGV[2])
+local ttl = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
-local n = (#ARGV - 4) / 3
+local n = (#ARGV - 3) / 4
 for i = 0, n - 1 do
   local ek, sk, xk, bk = KEYS[4*i+1], KEYS[4*i+2], KEYS[4*i+3], KEYS[4*i+4]
   local epoch = redis.call('GET', ek)
   if not epoch or redis.call('EXISTS', sk) == 0 then
     -- The channel is new or its state was lost (an evicted sequence would otherwise go back
     -- and collide with the stream's ids): a new epoch starts at sequence 1.
-    epoch = candidate
+    epoch = ARGV[7+4*i]
     redis.call('SET', ek, epoch)
     redis.call('DEL', sk, xk, bk)
   end
   local seq = redis.call('INCR', sk)
-  local env = ARGV[6+3*i] .. 'evt_' .. epoch .. '_' .. seq .. ARGV[7+3*i]
+  local env = ARGV[5+4*i] .. 'evt_' .. epoch .. '_' .. seq .. ARGV[6+4*i]
   if max_events > 0 then
     redis.call('XADD', xk, seq .. '-0', 'e', env, 't', now, 'b', #env)
     local len = redis.call('XLEN', xk)
@@ -62,7 +62,7 @@ for i = 0, n - 1 do
       redis.call('PEXPIRE', bk, ttl)
     end
   end
-  redis.call('PUBLISH', ARGV[5+3*i], epoch .. ' ' .. seq .. ' ' .. env)
+  redis.call('PUBLISH', ARGV[4+4*i], epoch .. ' ' .. seq .. ' ' .. env)
   out[#out+1] = epoch
   out[#out+1] = seq
 end

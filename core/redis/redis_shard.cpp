@@ -150,7 +150,7 @@ void redis_shard::publish(
     const std::vector<const hub::outgoing_event*>& events,
     std::function<void(std::optional<std::vector<protocol::event_id>>)> done) {
     std::vector<std::string> args;
-    args.reserve(1 + events.size() * 7 + 4);
+    args.reserve(4 + events.size() * 8);
     args.push_back(std::to_string(events.size() * 4));
     std::vector<std::string> pubsub;
     pubsub.reserve(events.size());
@@ -162,7 +162,6 @@ void redis_shard::publish(
         args.push_back(std::move(k.bytes));
         pubsub.push_back(std::move(k.pubsub));
     }
-    args.push_back(format_epoch(protocol::random_epoch()));
     args.push_back(std::to_string(settings_.history_max_events));
     args.push_back(std::to_string(settings_.history_max_bytes));
     args.push_back(std::to_string(settings_.history_ttl.count()));
@@ -170,6 +169,7 @@ void redis_shard::publish(
         args.push_back(std::move(pubsub[i]));
         args.push_back(events[i]->head);
         args.push_back(events[i]->tail);
+        args.push_back(format_epoch(protocol::random_epoch()));
     }
     const auto n = events.size();
     eval(publish_script, publish_sha_, std::move(args), [n, done](std::optional<redis_reply> r) {

@@ -20,6 +20,14 @@ void publish_seq(std::uint16_t port, const std::string& channel, int from, int t
     ASSERT_EQ(res.status, 200) << res.text;
 }
 
+void wait_ready(const std::vector<std::uint16_t>& ports) {
+    for (const auto port : ports) {
+        ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 200; },
+                               10s))
+            << "node on " << port << " never became ready";
+    }
+}
+
 std::size_t redis_keys(const redis_process& redis, const std::string& pattern) {
     const auto keys = redis.command({"KEYS", pattern});  // a test's small dataset only
     if (!keys || keys->empty()) return 0;

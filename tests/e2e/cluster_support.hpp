@@ -17,6 +17,10 @@ config::server_config cluster_config(const std::vector<std::string>& urls);
 void publish_seq(std::uint16_t port, const std::string& channel, int from, int to,
                  const std::string& key = key_publish_any);
 
+// Waits until every node answers /readyz 200: its broker is connected (what a load balancer
+// waits for before it sends traffic).
+void wait_ready(const std::vector<std::uint16_t>& ports);
+
 // How many keys of `redis` match `pattern`.
 std::size_t redis_keys(const redis_process& redis, const std::string& pattern);
 

@@ -11,6 +11,7 @@ TEST(Cluster, SubscriberOnBGetsTheExactEnvelopePublishedOnA) {
     redis_process redis;
     running_server a(cluster_config({redis.url()}));
     running_server b(cluster_config({redis.url()}));
+    wait_ready({a.port(), b.port()});
     ws_peer on_a, on_b;
     ASSERT_TRUE(on_a.connect(a.port(), {{"Authorization", "Bearer " + key_t1}}));
     ASSERT_TRUE(on_b.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
@@ -35,13 +36,14 @@ TEST(Cluster, PublishRightAfterSubscribedOnAnotherNodeIsDelivered) {
     redis_process redis;
     running_server a(cluster_config({redis.url()}));
     running_server b(cluster_config({redis.url()}));
+    wait_ready({a.port(), b.port()});
     for (int i = 0; i < 20; ++i) {
         const std::string channel = "team:t1";
         ws_peer peer;
         ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
         ASSERT_EQ(peer.subscribe(channel)["type"], "subscribed");
         const auto res = publish(a.port(), key_t1,
-                                 {{"channel", channel}, {"type", "team_event"}, {"payload", {{"i", i}}}});
+                                 {{"channel", channel}, {"type", "log_entry"}, {"payload", {{"i", i}}}});
         ASSERT_EQ(res.status, 200);
         const auto got = peer.next();
         ASSERT_TRUE(got) << "round " << i;
@@ -54,6 +56,7 @@ TEST(Cluster, TwoShardsHoldChannelsAndDeliverEachEventOnce) {
     const std::vector<std::string> urls{shard1.url(), shard2.url()};
     running_server a(cluster_config(urls));
     running_server b(cluster_config(urls));
+    wait_ready({a.port(), b.port()});
     const std::vector<std::string> channels{"team:t1", "spec:s1", "agent:a1"};
     ws_peer peer;
     ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
@@ -84,6 +87,7 @@ TEST(Cluster, SubscriberCutOnAResumesOnBWithEveryMissedEventOnce) {
     redis_process redis;
     running_server a(cluster_config({redis.url()}));
     running_server b(cluster_config({redis.url()}));
+    wait_ready({a.port(), b.port()});
     std::string last;
     {
         ws_peer peer;
@@ -114,6 +118,7 @@ TEST(Cluster, ResumeWhileEventsFlowMissesNothingAndRepeatsNothing) {
     redis_process redis;
     running_server a(cluster_config({redis.url()}));
     running_server b(cluster_config({redis.url()}));
+    wait_ready({a.port(), b.port()});
     ws_peer keeper;  // keeps the channel open on B, so B delivers live while the resume replays
     ASSERT_TRUE(keeper.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
     ASSERT_EQ(keeper.subscribe("team:t1")["type"], "subscribed");
