@@ -15,6 +15,7 @@
 #include "core/server/log.hpp"
 #include "core/server/server.hpp"
 #include "load/duration_text.hpp"
+#include "load/nodes.hpp"
 #include "load/process_limits.hpp"
 #include "load/runner.hpp"
 #include "load/threshold.hpp"
@@ -23,7 +24,8 @@ namespace kata::cli {
 namespace {
 
 struct loadtest_options {
-    std::string url = "ws://127.0.0.1:8080/v1/ws";
+    std::vector<std::string> urls{"ws://127.0.0.1:8080/v1/ws"};
+    bool pin_channels = false;
     std::string api_key;
     std::size_t connections = 100;
     std::size_t channels = 1;
@@ -56,11 +58,7 @@ std::chrono::milliseconds duration_flag(const std::string& flag, const std::stri
 load::scenario scenario_from(const loadtest_options& opts) {
     load::scenario sc;
     if (!opts.embedded) {
-        auto url = load::parse_url(opts.url);
-        if (auto* err = std::get_if<std::string>(&url)) fail(2, "--url: " + *err);
-        sc.ws_url = std::get<load::endpoint_url>(url);
-        if (sc.ws_url.scheme != "ws") fail(2, "--url must be a ws:// URL");
-        sc.publish_url = load::publish_url_for(sc.ws_url);
+        if (auto err = load::set_nodes(sc, opts.urls)) fail(2, "--url: " + *err);
         sc.api_key = opts.api_key;
         if (sc.api_key.empty()) {
             if (const char* env = std::getenv("KATA_RT_API_KEY")) sc.api_key = env;
@@ -73,6 +71,10 @@ load::scenario scenario_from(const loadtest_options& opts) {
     if (opts.channels == 0 || opts.channels > opts.connections) {
         fail(2, "--channels must be between 1 and --connections");
     }
+    if (opts.pin_channels && opts.channels < sc.node_count()) {
+        fail(2, "--pin-channels needs at least one channel per node (--channels >= nodes)");
+    }
+    sc.pin_channels = opts.pin_channels;
     if (!(opts.rate >= 0) || opts.rate > 10'000'000) fail(2, "--rate must be 0..10000000");
     sc.connections = opts.connections;
     sc.channels = opts.channels;
@@ -173,10 +175,16 @@ void add_loadtest_command(CLI::App& app) {
         "Open-model load test: N subscribers, events published at a constant rate, exact loss "
         "accounting and latency from the scheduled send time. Exit 0 thresholds hold, 1 one is "
         "breached, 2 the run could not happen");
-    cmd->add_option("--url", opts->url,
-                    "WebSocket URL of the gateway; the publish API is http://same-host:port/"
-                    "v1/publish. The only address the run connects to")
+    cmd->add_option("--url", opts->urls,
+                    "WebSocket URL of a gateway node; the publish API is http://same-host:port/"
+                    "v1/publish. Repeatable, one per node: connection i goes to node i % nodes, "
+                    "each publish request to the next node in turn, and a --churn cut reconnects "
+                    "to the next node (so nodes must share channels, e.g. one Redis broker)")
         ->capture_default_str();
+    cmd->add_flag("--pin-channels", opts->pin_channels,
+                  "With several --url nodes that share nothing (memory brokers): channel c lives "
+                  "on node c % nodes, so its subscribers connect there, its events are published "
+                  "there and a --churn cut reconnects there");
     cmd->add_option("--api-key", opts->api_key,
                     "API key with scopes subscribe and publish (default: $KATA_RT_API_KEY)");
     cmd->add_option("--connections", opts->connections,
