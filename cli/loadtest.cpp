@@ -21,6 +21,7 @@
 #include "core/server/server.hpp"
 #include "core/server/tls_transport.hpp"
 #include "load/duration_text.hpp"
+#include "load/nodes.hpp"
 #include "load/process_limits.hpp"
 #include "load/runner.hpp"
 #include "load/threshold.hpp"
@@ -29,7 +30,8 @@ namespace kata::cli {
 namespace {
 
 struct loadtest_options {
-    std::string url = "ws://127.0.0.1:8080/v1/ws";
+    std::vector<std::string> urls{"ws://127.0.0.1:8080/v1/ws"};
+    bool pin_channels = false;
     std::string api_key;
     std::size_t connections = 100;
     std::size_t channels = 1;
@@ -63,13 +65,7 @@ std::chrono::milliseconds duration_flag(const std::string& flag, const std::stri
 load::scenario scenario_from(const loadtest_options& opts) {
     load::scenario sc;
     if (!opts.embedded) {
-        auto url = load::parse_url(opts.url);
-        if (auto* err = std::get_if<std::string>(&url)) fail(2, "--url: " + *err);
-        sc.ws_url = std::get<load::endpoint_url>(url);
-        if (sc.ws_url.scheme != "ws" && sc.ws_url.scheme != "wss") {
-            fail(2, "--url must be a ws:// or wss:// URL");
-        }
-        sc.publish_url = load::publish_url_for(sc.ws_url);
+        if (auto err = load::set_nodes(sc, opts.urls)) fail(2, "--url: " + *err);
         if (sc.ws_url.tls()) {
             try {
                 sc.tls = client::make_client_tls(opts.ca_file);
@@ -89,6 +85,10 @@ load::scenario scenario_from(const loadtest_options& opts) {
     if (opts.channels == 0 || opts.channels > opts.connections) {
         fail(2, "--channels must be between 1 and --connections");
     }
+    if (opts.pin_channels && opts.channels < sc.node_count()) {
+        fail(2, "--pin-channels needs at least one channel per node (--channels >= nodes)");
+    }
+    sc.pin_channels = opts.pin_channels;
     if (!(opts.rate >= 0) || opts.rate > 10'000'000) fail(2, "--rate must be 0..10000000");
     sc.connections = opts.connections;
     sc.channels = opts.channels;
@@ -220,10 +220,16 @@ void add_loadtest_command(CLI::App& app) {
         "Open-model load test: N subscribers, events published at a constant rate, exact loss "
         "accounting and latency from the scheduled send time. Exit 0 thresholds hold, 1 one is "
         "breached, 2 the run could not happen");
-    cmd->add_option("--url", opts->url,
-                    "WebSocket URL of the gateway, ws:// or wss:// (TLS); the publish API is "
-                    "http(s)://same-host:port/v1/publish. The only address the run connects to")
+    cmd->add_option("--url", opts->urls,
+                    "WebSocket URL of a gateway node, ws:// or wss:// (TLS); the publish API is "
+                    "http(s)://same-host:port/v1/publish. Repeatable, one per node: connection i goes to node i % nodes, "
+                    "each publish request to the next node in turn, and a --churn cut reconnects "
+                    "to the next node (so nodes must share channels, e.g. one Redis broker)")
         ->capture_default_str();
+    cmd->add_flag("--pin-channels", opts->pin_channels,
+                  "With several --url nodes that share nothing (memory brokers): channel c lives "
+                  "on node c % nodes, so its subscribers connect there, its events are published "
+                  "there and a --churn cut reconnects there");
     cmd->add_option("--ca-file", opts->ca_file,
                     "wss:// only: PEM file of the CA that signed the server's certificate "
                     "(default: the system's trust store). A certificate that does not verify "

@@ -47,7 +47,10 @@ load_client::load_client(asio::io_context& io, const scenario& sc, subscriber_st
       state_(state),
       read_buffer_(read_buffer_bytes),
       mask_rng_(std::random_device{}()),
-      key_rng_(std::random_device{}()) {}
+      key_rng_(std::random_device{}()) {
+    endpoints_.resize(sc.node_count());
+    state_.upgraded_on_node.assign(sc.node_count(), 0);
+}
 
 load_client::~load_client() = default;
 
@@ -57,6 +60,7 @@ void load_client::start(clock_type::time_point start) {
     for (std::size_t j = 0; j < state_.subscriber_of.size(); ++j) {
         const std::size_t i = state_.subscriber_of[j];
         auto conn = std::make_shared<connection>(io_, j);
+        conn->node = scenario_.node_of_connection(i);
         connections_.push_back(conn);
         const auto offset = n <= 1 ? clock_type::duration::zero()
                                    : std::chrono::duration_cast<clock_type::duration>(
@@ -122,6 +126,7 @@ asio::awaitable<void> load_client::run_connection(std::shared_ptr<connection> co
         conn->open = true;
         const auto upgraded_at = clock_type::now();
         if (!resuming) {
+            ++state_.upgraded_on_node[conn->node];
             state_.upgrade_latency.record(static_cast<std::uint64_t>(
                 std::chrono::duration_cast<std::chrono::microseconds>(upgraded_at - t0).count()));
         }
@@ -163,6 +168,7 @@ asio::awaitable<void> load_client::run_connection(std::shared_ptr<connection> co
                 co_return;
             }
             resuming = true;
+            conn->node = scenario_.churn_node(conn->node);
             t0 = conn->cut_at;
             state_.phase[j] = connection_phase::resuming;
             continue;
@@ -188,19 +194,22 @@ asio::awaitable<std::string> load_client::open(connection& conn, std::string& le
         return conn.tls && ec == tls_error ? conn.tls->error() : ec.message();
     };
     conn.tls.reset();  // a reconnect after --churn gets a new session
-    // Resolved once per run and thread (the first connections may race to it; harmless), not
-    // once per connection: thousands of resolver round trips would be measured as connect time.
-    if (endpoints_.empty()) {
+    // Resolved once per run, thread and node (the first connections may race to it; harmless),
+    // not once per connection: thousands of resolver round trips would be measured as connect
+    // time.
+    const endpoint_url& url = scenario_.node_url(conn.node);
+    auto& endpoints = endpoints_[conn.node];
+    if (endpoints.empty()) {
         tcp::resolver resolver(io_);
-        auto [rerr, results] = co_await resolver.async_resolve(
-            scenario_.ws_url.host, std::to_string(scenario_.ws_url.port), use_tuple);
-        if (rerr) co_return "resolve " + scenario_.ws_url.host + ": " + rerr.message();
-        if (endpoints_.empty()) {
+        auto [rerr, results] =
+            co_await resolver.async_resolve(url.host, std::to_string(url.port), use_tuple);
+        if (rerr) co_return "resolve " + url.host + ": " + rerr.message();
+        if (endpoints.empty()) {
             for (const auto& entry : results)
-                endpoints_.push_back(entry.endpoint());
+                endpoints.push_back(entry.endpoint());
         }
     }
-    auto [cerr, ep] = co_await asio::async_connect(conn.socket, endpoints_, use_tuple);
+    auto [cerr, ep] = co_await asio::async_connect(conn.socket, endpoints, use_tuple);
     if (cerr) co_return "connect: " + why(cerr);
     error_code ignored;
     conn.socket.set_option(tcp::no_delay(true), ignored);
@@ -217,7 +226,7 @@ asio::awaitable<std::string> load_client::open(connection& conn, std::string& le
             nonce[k + b] = static_cast<std::uint8_t>(bits >> (8 * b));
     }
     const std::string key = websocket_key(nonce);
-    const std::string request = upgrade_request(scenario_.ws_url, scenario_.api_key, key);
+    const std::string request = upgrade_request(url, scenario_.api_key, key);
     conn.writing = true;
     const auto werr = co_await send_all(conn, request);
     conn.writing = false;

@@ -72,7 +72,8 @@ class load_client {
     const scenario& scenario_;
     subscriber_state& state_;
     std::vector<std::shared_ptr<connection>> connections_;
-    std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
+    // Per node (--url), resolved by the first connection that needs it.
+    std::vector<std::vector<boost::asio::ip::tcp::endpoint>> endpoints_;
     std::vector<char> read_buffer_;  // shared: one connection reads and parses at a time
     std::mt19937 mask_rng_;          // masks of the frames we send
     std::mt19937_64 key_rng_;        // Sec-WebSocket-Key nonces

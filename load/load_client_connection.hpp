@@ -21,6 +21,7 @@ struct load_client::connection {
     boost::asio::ip::tcp::socket socket;
     boost::asio::steady_timer deadline;  // the ramp turn, then TCP + upgrade + `subscribed`
     std::size_t local;                   // index in the thread's subscriber_state
+    std::size_t node = 0;                // which of the run's nodes (--url) it connects to
     std::uint64_t deadline_gen = 0;      // bumped to disarm a deadline whose handler is queued
     bool open = false;                   // upgraded and not yet closed
     bool churned = false;    // cut by --churn: the read loop reconnects instead of ending

@@ -67,7 +67,7 @@ asio::awaitable<std::string> load_client::tls_handshake(connection& conn) {
     error_code ignored;
     conn.socket.non_blocking(true, ignored);
     conn.tls = std::make_unique<server::tls_transport>(
-        scenario_.tls.get(), conn.socket.native_handle(), scenario_.ws_url.host);
+        scenario_.tls.get(), conn.socket.native_handle(), scenario_.node_url(conn.node).host);
     for (;;) {
         const auto r = conn.tls->handshake();
         if (r.state == tls_status::ok) co_return std::string();

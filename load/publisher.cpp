@@ -5,6 +5,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <cmath>
+#include <memory>
+#include <vector>
 
 #include "core/protocol/publish_request.hpp"
 #include "load/payload.hpp"
@@ -32,11 +34,25 @@ asio::awaitable<void> run_publisher(asio::any_io_executor executor, const scenar
                            std::chrono::duration<double>(static_cast<double>(k) * interval_s));
     };
 
-    publish_client client(executor, sc.publish_url, sc.api_key, std::chrono::seconds(5), sc.tls);
+    // One keep-alive client per node (--url). Each wake-up's batch goes to the next node in turn;
+    // with --pin-channels each event goes to its channel's node instead, one POST per node. The
+    // POSTs of a wake-up go one after another, so events of a channel reach the gateway in order
+    // whichever node takes them.
+    const std::size_t nodes = sc.node_count();
+    std::vector<std::unique_ptr<publish_client>> clients;
+    for (std::size_t n = 0; n < nodes; ++n) {
+        clients.push_back(std::make_unique<publish_client>(
+            executor, publish_url_for(sc.node_url(n)), sc.api_key, std::chrono::seconds(5), sc.tls));
+    }
+    struct node_batch {
+        std::string body;
+        std::vector<std::size_t> channels;  // of each event in the body, in order
+    };
+    std::vector<node_batch> batches(nodes);
+    std::size_t turn = 0;
     asio::steady_timer timer(executor);
     std::uint64_t k = 0;
     auto last_wake = clock_type::time_point::min();
-    std::vector<std::size_t> channel_of_batch;
     while (k < total) {
         const auto wake = std::max(scheduled(k), last_wake == clock_type::time_point::min()
                                                      ? scheduled(k)
@@ -49,42 +65,49 @@ asio::awaitable<void> run_publisher(asio::any_io_executor executor, const scenar
         if (now >= deadline || state.stopping) break;
         last_wake = now;
 
-        // Everything due by now, up to one batch.
-        std::string body = "{\"events\":[";
-        channel_of_batch.clear();
-        for (; k < total && scheduled(k) <= now &&
-               channel_of_batch.size() < protocol::max_publish_batch;
-             ++k) {
+        // Everything due by now, up to one batch per node.
+        for (auto& b : batches) {
+            b.body = "{\"events\":[";
+            b.channels.clear();
+        }
+        const std::size_t whole_batch_node = turn++ % nodes;
+        for (; k < total && scheduled(k) <= now; ++k) {
             const std::size_t c = k % sc.channels;
+            auto& b = batches[sc.pin_channels ? c % nodes : whole_batch_node];
+            if (b.channels.size() == protocol::max_publish_batch) break;
             const std::uint64_t seq = state.events_sent[c]++;
             const auto t =
                 start_unix_us +
                 static_cast<std::int64_t>(std::llround(static_cast<double>(k) * interval_s * 1e6));
-            if (!channel_of_batch.empty()) body += ',';
-            body +=
+            if (!b.channels.empty()) b.body += ',';
+            b.body +=
                 "{\"channel\":\"" + sc.channel_name(c) +
                 "\",\"type\":\"log_entry\",\"payload\":" + make_payload(seq, t, sc.payload_bytes) +
                 "}";
-            channel_of_batch.push_back(c);
+            b.channels.push_back(c);
         }
-        body += "]}";
-        if (channel_of_batch.empty()) continue;
 
-        ++state.publish_requests;
-        const auto n = channel_of_batch.size();
-        try {
-            const auto reply = co_await client.post(std::move(body));
-            if (reply.status == 200) {
-                for (auto c : channel_of_batch)
-                    ++state.events_accepted[c];
-            } else {
+        for (std::size_t node = 0; node < nodes; ++node) {
+            auto& b = batches[node];
+            if (b.channels.empty()) continue;
+            b.body += "]}";
+            ++state.publish_requests;
+            const auto n = b.channels.size();
+            try {
+                const auto reply = co_await clients[node]->post(std::move(b.body));
+                if (reply.status == 200) {
+                    for (auto c : b.channels)
+                        ++state.events_accepted[c];
+                } else {
+                    state.publish_failed(
+                        n, "HTTP " + std::to_string(reply.status) + ": " + error_message_of(reply));
+                }
+            } catch (const boost::system::system_error& e) {
                 state.publish_failed(
-                    n, "HTTP " + std::to_string(reply.status) + ": " + error_message_of(reply));
+                    n, publish_url_for(sc.node_url(node)).str() + ": " + e.code().message());
+            } catch (const tls_failure& e) {
+                state.publish_failed(n, publish_url_for(sc.node_url(node)).str() + ": " + e.what());
             }
-        } catch (const boost::system::system_error& e) {
-            state.publish_failed(n, sc.publish_url.str() + ": " + e.code().message());
-        } catch (const tls_failure& e) {
-            state.publish_failed(n, sc.publish_url.str() + ": " + e.what());
         }
     }
     // The schedule promised these: give them sequence numbers so they count as lost.
@@ -94,7 +117,8 @@ asio::awaitable<void> run_publisher(asio::any_io_executor executor, const scenar
             ++state.events_sent[k % sc.channels];
         state.publish_failed(unsent, "publisher fell behind schedule or was stopped");
     }
-    client.close();
+    for (auto& c : clients)
+        c->close();
 }
 
 }  // namespace kata::load

@@ -102,6 +102,12 @@ void print_report(std::ostream& out, const report& r, const std::vector<threshol
         << r.connect_failed;
     if (!r.first_connect_error.empty()) out << "  (first: " << r.first_connect_error << ")";
     out << "\n";
+    if (r.nodes.size() > 1) {
+        out << "  upgraded per node:";
+        for (const auto& [url, n] : r.nodes)
+            out << "  " << url << " " << n;
+        out << "\n";
+    }
     latency_line(out, "connect   ", r.connect_latency);
     latency_line(out, "upgrade   ", r.upgrade_latency);
     latency_line(out, "subscribe ", r.subscribe_latency);
@@ -179,7 +185,11 @@ std::string report_json(const report& r, const std::vector<threshold_result>& ch
     nlohmann::ordered_json disconnects = nlohmann::ordered_json::object();
     for (const auto& [code, count] : r.disconnects)
         disconnects[std::to_string(code)] = count;
+    nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
+    for (const auto& [url, n] : r.nodes)
+        nodes.push_back({{"url", url}, {"upgraded", n}});
     j["connections"] = {{"subscribed", r.connected},
+                        {"nodes", nodes},
                         {"failed", r.connect_failed},
                         {"first_error", r.first_connect_error},
                         {"connect_latency", latency_json(r.connect_latency)},

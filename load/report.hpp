@@ -3,6 +3,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "load/accounting.hpp"
@@ -29,10 +30,12 @@ struct report {
     std::size_t connected = 0;        // upgraded and subscribed
     std::size_t connect_failed = 0;   // TCP, upgrade or subscribe failed (or timed out)
     std::string first_connect_error;  // the first failure's reason, to tell "why" at a glance
-    histogram connect_latency;        // TCP connect start -> `subscribed` received
-    histogram upgrade_latency;        // of which: TCP connect start -> 101 Switching Protocols
-    histogram subscribe_latency;      // and: subscribe sent -> `subscribed`
-    disconnect_counts disconnects;    // closed by the server or the network during the run
+    // With several nodes (--url): each node's URL and the connections first upgraded there.
+    std::vector<std::pair<std::string, std::size_t>> nodes;
+    histogram connect_latency;      // TCP connect start -> `subscribed` received
+    histogram upgrade_latency;      // of which: TCP connect start -> 101 Switching Protocols
+    histogram subscribe_latency;    // and: subscribe sent -> `subscribed`
+    disconnect_counts disconnects;  // closed by the server or the network during the run
 
     // Publishing.
     std::uint64_t events_sent = 0;       // attempted (each has a sequence number)

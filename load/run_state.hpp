@@ -38,8 +38,9 @@ struct subscriber_state {
 
     std::uint64_t deliveries = 0;  // first deliveries, live counter for progress and drain
     std::size_t subscribed = 0;    // reached `subscribed`, ever
-    std::size_t settled = 0;       // subscribed or failed
-    bool stopping = false;         // the run is closing connections itself: not disconnects
+    std::vector<std::size_t> upgraded_on_node;  // first upgrades per node (--url), not resumes
+    std::size_t settled = 0;                    // subscribed or failed
+    bool stopping = false;  // the run is closing connections itself: not disconnects
 
     // --churn: connections the run cut on purpose (not disconnects) and how their resumes went.
     std::uint64_t churned = 0;           // cut, then reconnected at once

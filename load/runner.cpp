@@ -11,6 +11,7 @@
 #include <random>
 
 #include "load/churn.hpp"
+#include "load/nodes.hpp"
 #include "load/process_limits.hpp"
 #include "load/progress.hpp"
 #include "load/publisher.hpp"
@@ -199,7 +200,13 @@ run_outcome run_loadtest(const scenario& sc) {
 
     run_outcome out;
     report& r = out.result;
-    r.url = sc.ws_url.str();
+    r.url = nodes_text(sc);
+    for (std::size_t k = 0; k < sc.node_count(); ++k)
+        r.nodes.emplace_back(sc.node_url(k).str(), 0);
+    for (const subscriber_state* s : subs.states()) {
+        for (std::size_t k = 0; k < s->upgraded_on_node.size() && k < r.nodes.size(); ++k)
+            r.nodes[k].second += s->upgraded_on_node[k];
+    }
     r.connections = sc.connections;
     r.channels = sc.channels;
     r.rate = sc.rate;

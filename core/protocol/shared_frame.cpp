@@ -25,12 +25,9 @@ shared_frame shared_frame::copy_of(std::string_view bytes) {
     return f;
 }
 
-void shared_frame::release() noexcept {
-    if (block_ && block_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        block_->~block();
-        std::free(block_);
-    }
-    block_ = nullptr;
+void shared_frame::destroy(block* b) noexcept {
+    b->~block();
+    std::free(b);
 }
 
 }  // namespace kata::protocol

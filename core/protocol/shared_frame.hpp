@@ -56,7 +56,13 @@ class shared_frame {
     void retain() const {
         if (block_) block_->refs.fetch_add(1, std::memory_order_relaxed);
     }
-    void release() noexcept;
+    // Inline, so dropping an empty or borrowed handle (every outbox slot of a fanout turn) costs a
+    // test, not a call.
+    void release() noexcept {
+        if (block_ && block_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy(block_);
+        block_ = nullptr;
+    }
+    static void destroy(block* b) noexcept;
 
     block* block_ = nullptr;
 };

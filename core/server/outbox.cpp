@@ -24,14 +24,6 @@ bool outbox::push(hub::frame f, bool counted) {
     return true;
 }
 
-bool outbox::push_borrowed(const hub::frame& f) {
-    if (counted_bytes_ + f.size() > max_) return false;
-    counted_bytes_ += f.size();
-    items_.push_back({hub::frame::borrow(f), true, true});
-    ++borrowed_;
-    return true;
-}
-
 void outbox::pin_borrowed() {
     if (borrowed_ == 0) return;
     for (std::size_t i = head_; i < items_.size(); ++i) {
@@ -53,28 +45,27 @@ std::size_t outbox::gather(iovec* out, std::size_t max) const {
     return n;
 }
 
-void outbox::pop_front() {
-    auto& it = items_[head_];
-    if (it.counted) counted_bytes_ -= it.f.size();
-    if (it.borrowed) --borrowed_;
-    discard(it);
-    ++head_;
-    offset_ = 0;
-    if (head_ == items_.size()) {
-        items_.clear();
-        head_ = 0;
-    }
-}
-
 void outbox::consume(std::size_t n) {
-    while (n > 0 && !empty()) {
-        const std::size_t left = items_[head_].f.size() - offset_;
+    // After a whole write (the usual case) every item goes and the list is cleared once.
+    while (n > 0 && head_ < items_.size()) {
+        item& it = items_[head_];
+        const std::size_t size = it.f.size();
+        const std::size_t left = size - offset_;
         if (n < left) {
             offset_ += n;
             return;
         }
         n -= left;
-        pop_front();
+        if (it.counted) counted_bytes_ -= size;
+        if (it.borrowed) --borrowed_;
+        discard(it);
+        ++head_;
+        offset_ = 0;
+    }
+    if (head_ == items_.size()) {
+        items_.clear();
+        head_ = 0;
+        return;
     }
     // A long backlog is compacted once half of it is written, so the list does not grow while
     // a busy connection never quite empties.

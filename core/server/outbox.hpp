@@ -23,7 +23,15 @@ class outbox {
     bool push(hub::frame f, bool counted = true);
     // Queues a live event without taking a reference: the fanout turn owns one until the end of
     // the turn, by which point pin_borrowed() must have run if anything is left unwritten.
-    bool push_borrowed(const hub::frame& f);
+    // Inline: the fanout calls it once per subscriber.
+    bool push_borrowed(const hub::frame& f) {
+        const std::size_t size = f.size();
+        if (counted_bytes_ + size > max_) return false;
+        counted_bytes_ += size;
+        items_.push_back(item{hub::frame::borrow(f), true, true});
+        ++borrowed_;
+        return true;
+    }
     void pin_borrowed();
 
     bool empty() const { return head_ == items_.size(); }
@@ -50,7 +58,6 @@ class outbox {
         bool counted;
         bool borrowed;
     };
-    void pop_front();
     static void discard(item& it);
 
     const std::size_t max_;

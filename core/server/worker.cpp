@@ -69,6 +69,7 @@ void worker::drain() {
         draining_.swap(inbox_);
         state_.lag.drained(index_);
     }
+    turn_started_ = std::chrono::steady_clock::now();
     std::size_t delivered = 0;
     for (const auto& e : draining_)
         delivered += fanout_.deliver(e.ch, e.sequence, e.f);
@@ -81,12 +82,9 @@ void worker::drain() {
     draining_.clear();
 }
 
-void worker::mark_dirty(ws_connection* c) {
-    dirty_.push_back(c);
-    if (!flush_posted_) {
-        flush_posted_ = true;
-        asio::post(ioc_, [this] { flush_dirty(); });
-    }
+void worker::post_flush() {
+    flush_posted_ = true;
+    asio::post(ioc_, [this] { flush_dirty(); });
 }
 
 void worker::flush_dirty() {

@@ -142,7 +142,7 @@ void ws_connection::push_event(const hub::frame& f) {
     // Only the worker's drain calls this, and it holds `f` until its flush is over: the outbox
     // borrows the frame, and pins it only if the socket does not take it this turn.
     if (ended_ || overflowed_ || closing_) return;
-    if (out_.empty()) queued_since_ = clock::now();
+    if (out_.empty()) queued_since_ = worker_.turn_started();
     if (!out_.push_borrowed(f)) overflowed_ = true;
     mark_dirty();
 }

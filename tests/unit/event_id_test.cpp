@@ -12,6 +12,11 @@ TEST(EventId, FormatIsPrefixHexEpochAndDecimalSequence) {
     EXPECT_EQ((event_id{0xabc, 42}).str(), "evt_0000000000000abc_42");
 }
 
+TEST(EventId, EveryHexDigitOfTheEpochAndTheLargestSequence) {
+    EXPECT_EQ((event_id{0xfedcba9876543210, 18446744073709551615u}).str(),
+              "evt_fedcba9876543210_18446744073709551615");
+}
+
 TEST(EventId, RoundTrips) {
     constexpr auto max = std::numeric_limits<std::uint64_t>::max();
     for (const event_id id :
