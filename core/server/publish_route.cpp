@@ -106,10 +106,13 @@ std::variant<protocol::publish_request, http_response> check_publish(const http_
     auto& request = std::get<protocol::publish_request>(parsed);
     for (std::size_t i = 0; i < request.items.size(); ++i) {
         const auto& item = request.items[i];
-        const std::string where = request.batch ? "events[" + std::to_string(i) + "]: " : "";
+        // Only an error names the event: a success builds no string per event.
+        const auto where = [&] {
+            return request.batch ? "events[" + std::to_string(i) + "]: " : std::string();
+        };
         if (item.payload_json.size() > max_event_payload_bytes) {
             return error_response(req, http::status::payload_too_large, "payload_too_large",
-                                  where + "payload is larger than 262144 bytes");
+                                  where() + "payload is larger than 262144 bytes");
         }
         auth::decision verdict = auth::decision::unavailable;
         try {
@@ -119,11 +122,11 @@ std::variant<protocol::publish_request, http_response> check_publish(const http_
         if (verdict == auth::decision::unavailable) {
             return error_response(req, http::status::service_unavailable,
                                   "authorization_unavailable",
-                                  where + "the directory is unavailable; nothing was published");
+                                  where() + "the directory is unavailable; nothing was published");
         }
         if (verdict == auth::decision::forbidden) {
             return error_response(req, http::status::forbidden, "forbidden",
-                                  where + "not allowed to publish to " + item.channel.str());
+                                  where() + "not allowed to publish to " + item.channel.str());
         }
     }
 

@@ -69,10 +69,13 @@ asio::awaitable<http_response> handle_publish_async(const http_request& req, wor
     std::map<std::string, auth::decision> verdicts;  // per distinct channel
     for (std::size_t i = 0; i < request.items.size(); ++i) {
         const auto& item = request.items[i];
-        const std::string where = request.batch ? "events[" + std::to_string(i) + "]: " : "";
+        // Only an error names the event: a success builds no string per event.
+        const auto where = [&] {
+            return request.batch ? "events[" + std::to_string(i) + "]: " : std::string();
+        };
         if (item.payload_json.size() > max_event_payload_bytes) {
             co_return error_response(req, http::status::payload_too_large, "payload_too_large",
-                                     where + "payload is larger than 262144 bytes");
+                                     where() + "payload is larger than 262144 bytes");
         }
         const std::string key = item.channel.str();
         auto it = verdicts.find(key);
@@ -96,10 +99,10 @@ asio::awaitable<http_response> handle_publish_async(const http_request& req, wor
             }
             it = verdicts.emplace(key, verdict).first;
         }
-        if (it->second == auth::decision::unavailable) co_return unavailable(req, where);
+        if (it->second == auth::decision::unavailable) co_return unavailable(req, where());
         if (it->second == auth::decision::forbidden) {
             co_return error_response(req, http::status::forbidden, "forbidden",
-                                     where + "not allowed to publish to " + key);
+                                     where() + "not allowed to publish to " + key);
         }
     }
 

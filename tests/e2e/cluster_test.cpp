@@ -144,6 +144,27 @@ TEST(Cluster, ResumeWhileEventsFlowMissesNothingAndRepeatsNothing) {
     EXPECT_FALSE(peer.next(200ms));
 }
 
+TEST(Cluster, InProcessPublishOnAGoesThroughRedisToB) {
+    redis_process redis;
+    running_server a(cluster_config({redis.url()}));
+    running_server b(cluster_config({redis.url()}));
+    wait_ready({a.port(), b.port()});
+    ws_peer peer;
+    ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
+    ASSERT_EQ(peer.subscribe("agent:a1")["type"], "subscribed");
+    const auto channel = protocol::parse_channel("agent:a1");
+    ASSERT_TRUE(channel);
+    const auto id = a.srv->hub().publish(*channel, "agent_status_changed", R"({"status":"idle"})");
+    const auto got = peer.next();
+    ASSERT_TRUE(got);
+    EXPECT_EQ((*got)["eventId"], id);
+    EXPECT_EQ((*got)["payload"]["status"], "idle");
+
+    redis.stop();
+    EXPECT_THROW(a.srv->hub().publish(*channel, "log_entry", "{}"), std::runtime_error)
+        << "an event Redis did not store is an error, never an id";
+}
+
 TEST(Cluster, ReadyzIsOkWithAReachableBrokerAndMemoryNodesAreReady) {
     redis_process redis;
     running_server a(cluster_config({redis.url()}));
