@@ -222,7 +222,8 @@ void add_loadtest_command(CLI::App& app) {
         "breached, 2 the run could not happen");
     cmd->add_option("--url", opts->urls,
                     "WebSocket URL of a gateway node, ws:// or wss:// (TLS); the publish API is "
-                    "http(s)://same-host:port/v1/publish. Repeatable, one per node: connection i goes to node i % nodes, "
+                    "http(s)://same-host:port/v1/publish. Repeatable, one per node: connection i "
+                    "goes to node i % nodes, "
                     "each publish request to the next node in turn, and a --churn cut reconnects "
                     "to the next node (so nodes must share channels, e.g. one Redis broker)")
         ->capture_default_str();

@@ -41,8 +41,9 @@ asio::awaitable<void> run_publisher(asio::any_io_executor executor, const scenar
     const std::size_t nodes = sc.node_count();
     std::vector<std::unique_ptr<publish_client>> clients;
     for (std::size_t n = 0; n < nodes; ++n) {
-        clients.push_back(std::make_unique<publish_client>(
-            executor, publish_url_for(sc.node_url(n)), sc.api_key, std::chrono::seconds(5), sc.tls));
+        clients.push_back(
+            std::make_unique<publish_client>(executor, publish_url_for(sc.node_url(n)), sc.api_key,
+                                             std::chrono::seconds(5), sc.tls));
     }
     struct node_batch {
         std::string body;

@@ -18,11 +18,12 @@ using std::chrono::milliseconds;
 // What one `kata-rt loadtest` run does. Every phase is bounded, so a run always ends by itself
 // after at most ramp + settle + duration + drain + close_grace.
 struct scenario {
-    endpoint_url ws_url;       // the first (or only) node (plus its publish API)
-    endpoint_url publish_url;  // http(s)://same host:port/v1/publish
+    endpoint_url ws_url;              // the first (or only) node (plus its publish API)
+    endpoint_url publish_url;         // http(s)://same host:port/v1/publish
     std::shared_ptr<ssl_ctx_st> tls;  // wss:// only: the client context (client_tls.hpp)
-    // Further nodes (--url repeated), all ws:// or all wss://, their publish API on the same host:port.
-    // Connections are spread round-robin over all nodes; publishes go to each node in turn.
+    // Further nodes (--url repeated), all ws:// or all wss://, their publish API on the same
+    // host:port. Connections are spread round-robin over all nodes; publishes go to each node in
+    // turn.
     std::vector<endpoint_url> more_nodes;
     // --pin-channels: channel c lives on node c % nodes (its subscribers connect there and its
     // events are published there), for nodes that share no broker.

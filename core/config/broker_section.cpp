@@ -76,7 +76,8 @@ bool read_broker(checker& check, const json& v, broker_settings& out) {
         out.prefix = it->get<std::string>();
     }
     if (auto it = v.find("connect_timeout_ms");
-        it != v.end() && !check.duration(*it, "broker.connect_timeout_ms", 1, out.connect_timeout)) {
+        it != v.end() &&
+        !check.duration(*it, "broker.connect_timeout_ms", 1, out.connect_timeout)) {
         return false;
     }
     if (auto it = v.find("password_env"); it != v.end()) {

@@ -192,9 +192,10 @@ void resolve_next_to(const std::string& config_path, std::string& file) {
 }
 
 bool read_config(checker& check, const json& doc, server_config& out) {
-    if (!check.object(doc, "",
-                      {"listen", "threads", "allowed_origins", "session_cookie", "heartbeat",
-                       "limits", "history", "directory", "admin_listen", "log_format", "broker", "tls"})) {
+    if (!check.object(
+            doc, "",
+            {"listen", "threads", "allowed_origins", "session_cookie", "heartbeat", "limits",
+             "history", "directory", "admin_listen", "log_format", "broker", "tls"})) {
         return false;
     }
     if (auto it = doc.find("listen"); it != doc.end()) {

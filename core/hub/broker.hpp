@@ -53,9 +53,9 @@ struct stream_position {
 
 // The stored events of a channel after a point.
 struct history_result {
-    bool available = false;       // false: the broker could not be asked; nothing else is set
-    stream_position position;     // the channel's stream now
-    bool complete = false;        // `events` hold every event after `since` (same epoch, kept)
+    bool available = false;            // false: the broker could not be asked; nothing else is set
+    stream_position position;          // the channel's stream now
+    bool complete = false;             // `events` hold every event after `since` (same epoch, kept)
     std::vector<remote_event> events;  // after `since`, oldest first (when complete)
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 #include <atomic>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -65,10 +65,10 @@ struct attachment {
 // attach_prepared() or abandon().
 struct prepared {
     std::shared_ptr<channel> ch;
-    bool available = false;                 // false: the broker could not open the channel
+    bool available = false;                   // false: the broker could not open the channel
     std::optional<protocol::event_id> since;  // a well-formed `since`
-    bool since_given = false;               // `since` was sent (well-formed or not)
-    std::optional<history_result> fetched;  // with a well-formed `since`
+    bool since_given = false;                 // `since` was sent (well-formed or not)
+    std::optional<history_result> fetched;    // with a well-formed `since`
     unsigned tries = 0;
 };
 

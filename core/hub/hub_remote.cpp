@@ -24,8 +24,7 @@ void hub::publish_remote(const std::vector<publish_item>& items,
                          std::function<void(publish_result)> done) {
     std::vector<outgoing_event> events;
     events.reserve(items.size());
-    const std::string timestamp =
-        protocol::format_timestamp(std::chrono::system_clock::now());
+    const std::string timestamp = protocol::format_timestamp(std::chrono::system_clock::now());
     protocol::envelope env;
     std::string json;
     for (const auto& item : items) {
@@ -147,16 +146,16 @@ std::optional<attachment> hub::attach_prepared(prepared& p, subscriber* sub) {
         const auto here = ch.delivered_;
         // The broker's stream is ahead of what this node delivered, or the client saw events
         // this node has not delivered yet: both settle within a round trip or two.
-        const bool behind = f.position.epoch != here.epoch ||
-                            f.position.last_sequence < here.last_sequence ||
-                            (p.since->epoch == here.epoch && p.since->sequence > here.last_sequence);
+        const bool behind =
+            f.position.epoch != here.epoch || f.position.last_sequence < here.last_sequence ||
+            (p.since->epoch == here.epoch && p.since->sequence > here.last_sequence);
         if (behind && ++p.tries < max_fetches) return std::nullopt;
         if (!behind && f.complete && p.since->epoch == here.epoch) {
             out.recovered = true;
             for (const auto& e : f.events) {
                 if (e.sequence > here.last_sequence) break;
-                out.replay.push_back(protocol::ws::server_frame(protocol::ws::opcode::text,
-                                                                e.envelope));
+                out.replay.push_back(
+                    protocol::ws::server_frame(protocol::ws::opcode::text, e.envelope));
             }
         }
     }

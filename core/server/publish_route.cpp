@@ -82,7 +82,7 @@ http_response publish_authorized(const http_request& req, server_state& state,
 }
 
 http_response published_response(const http_request& req, bool batch,
-                                  const std::vector<std::string>& ids) {
+                                 const std::vector<std::string>& ids) {
     nlohmann::json body;
     if (batch) {
         body["eventIds"] = ids;

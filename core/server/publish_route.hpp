@@ -2,8 +2,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <vector>
 #include <variant>
+#include <vector>
 
 #include "core/protocol/publish_request.hpp"
 #include "core/server/beast_types.hpp"

@@ -23,11 +23,12 @@ void ws_connection::subscribe_remote(const protocol::command& cmd) {
     }
     const auto id = ++next_pending_id_;
     pending_.push_back({id, key});
-    state_.hub.prepare(*cmd.channel, cmd.since, [self = shared_from_this(), cmd, id](hub::prepared p) {
-        self->run_here([self, cmd, id, p = std::move(p)]() mutable {
-            self->subscribe_prepared(cmd, id, std::move(p));
-        });
-    });
+    state_.hub.prepare(*cmd.channel, cmd.since,
+                       [self = shared_from_this(), cmd, id](hub::prepared p) {
+                           self->run_here([self, cmd, id, p = std::move(p)]() mutable {
+                               self->subscribe_prepared(cmd, id, std::move(p));
+                           });
+                       });
 }
 
 void ws_connection::subscribe_prepared(const protocol::command& cmd, std::uint64_t id,

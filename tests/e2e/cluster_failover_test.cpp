@@ -10,13 +10,10 @@ namespace kata::e2e {
 namespace {
 
 TEST(ClusterFailover, RedisDownAnswers503ThenNoAcknowledgedEventIsLost) {
-    redis_process redis;
-    running_server a(cluster_config({redis.url()}));
-    running_server b(cluster_config({redis.url()}));
-    wait_ready({a.port(), b.port()});
+    cluster c;
+    auto& [redis, a, b] = c;
     ws_peer peer;
-    ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
-    ASSERT_EQ(peer.subscribe("team:t1")["type"], "subscribed");
+    connect_subscribed(peer, b.port(), "team:t1");
     publish_seq(a.port(), "team:t1", 0, 3);
     std::string old_id;
     for (int i = 0; i < 3; ++i)
@@ -24,10 +21,11 @@ TEST(ClusterFailover, RedisDownAnswers503ThenNoAcknowledgedEventIsLost) {
 
     redis.stop();
     ASSERT_TRUE(eventually([&] { return http_request(a.port(), "GET", "/readyz").status == 503; }));
-    const auto refused = publish(a.port(), key_t1,
-                                 {{"events", json::array({{{"channel", "team:t1"},
-                                                           {"type", "log_entry"},
-                                                           {"payload", json::object()}}})}});
+    const auto refused = publish(
+        a.port(), key_t1,
+        {{"events",
+          json::array(
+              {{{"channel", "team:t1"}, {"type", "log_entry"}, {"payload", json::object()}}})}});
     EXPECT_EQ(refused.status, 503);
     EXPECT_EQ(refused.body["error"]["code"], "broker_unavailable");
     EXPECT_EQ(refused.body["events"][0]["stored"], false);
@@ -39,15 +37,15 @@ TEST(ClusterFailover, RedisDownAnswers503ThenNoAcknowledgedEventIsLost) {
     EXPECT_FALSE(late.closed());
 
     redis.start();  // back, empty: a new epoch
-    ASSERT_TRUE(eventually([&] { return http_request(a.port(), "GET", "/readyz").status == 200; },
-                           10s));
-    ASSERT_TRUE(eventually([&] { return http_request(b.port(), "GET", "/readyz").status == 200; },
-                           10s));
+    ASSERT_TRUE(
+        eventually([&] { return http_request(a.port(), "GET", "/readyz").status == 200; }, 10s));
+    ASSERT_TRUE(
+        eventually([&] { return http_request(b.port(), "GET", "/readyz").status == 200; }, 10s));
     std::vector<std::string> acknowledged;
     for (int i = 3; i < 23; ++i) {
-        const auto res = publish(a.port(), key_t1,
-                                 {{"channel", "team:t1"}, {"type", "log_entry"},
-                                  {"payload", {{"seq", i}}}});
+        const auto res =
+            publish(a.port(), key_t1,
+                    {{"channel", "team:t1"}, {"type", "log_entry"}, {"payload", {{"seq", i}}}});
         if (res.status == 200) acknowledged.push_back(res.body["eventId"]);
     }
     ASSERT_FALSE(acknowledged.empty());
@@ -63,20 +61,18 @@ TEST(ClusterFailover, RedisDownAnswers503ThenNoAcknowledgedEventIsLost) {
 
     ws_peer resumer;
     ASSERT_TRUE(resumer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
-    resumer.send({{"type", "subscribe"}, {"channel", "team:t1"}, {"since", old_id}, {"requestId", "s"}});
+    resumer.send(
+        {{"type", "subscribe"}, {"channel", "team:t1"}, {"since", old_id}, {"requestId", "s"}});
     const auto ack = resumer.next_of("subscribed");
     ASSERT_TRUE(ack);
     EXPECT_EQ((*ack)["payload"]["recovered"], false) << "the old epoch's stream is gone";
 }
 
 TEST(ClusterFailover, KilledSubscriberConnectionIsRefilledFromTheStream) {
-    redis_process redis;
-    running_server a(cluster_config({redis.url()}));
-    running_server b(cluster_config({redis.url()}));
-    wait_ready({a.port(), b.port()});
+    cluster c;
+    auto& [redis, a, b] = c;
     ws_peer peer;
-    ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
-    ASSERT_EQ(peer.subscribe("spec:s1")["type"], "subscribed");
+    connect_subscribed(peer, b.port(), "spec:s1");
     // Every node's pub/sub connection goes, and each node reconnects both of its connections to
     // the shard after its own random backoff: A publishes again (a publisher retries what was
     // not stored) while B may still be resubscribing, and B fills that gap from the stream.
@@ -85,8 +81,9 @@ TEST(ClusterFailover, KilledSubscriberConnectionIsRefilledFromTheStream) {
     for (int i = 0; i < 50; ++i) {
         http_result res;
         do {
-            res = publish(a.port(), key_publish_any,
-                          {{"channel", "spec:s1"}, {"type", "log_entry"}, {"payload", {{"seq", i}}}});
+            res =
+                publish(a.port(), key_publish_any,
+                        {{"channel", "spec:s1"}, {"type", "log_entry"}, {"payload", {{"seq", i}}}});
         } while (res.status == 503 && std::chrono::steady_clock::now() < deadline);
         ASSERT_EQ(res.status, 200) << res.text;
     }
@@ -129,7 +126,8 @@ TEST(ClusterFailover, EveryNodeKilledAndRestartedClientsResumeFromRedis) {
     publish_seq(*again, "team:dev", 3, 10, key_t1);
     ws_peer peer;
     ASSERT_TRUE(peer.connect(*again, {{"Authorization", "Bearer " + key_t1}}));
-    peer.send({{"type", "subscribe"}, {"channel", "team:dev"}, {"since", last}, {"requestId", "s"}});
+    peer.send(
+        {{"type", "subscribe"}, {"channel", "team:dev"}, {"since", last}, {"requestId", "s"}});
     const auto ack = peer.next_of("subscribed");
     ASSERT_TRUE(ack);
     EXPECT_EQ((*ack)["payload"]["recovered"], true) << "history lives in Redis";

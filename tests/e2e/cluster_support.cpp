@@ -22,10 +22,19 @@ void publish_seq(std::uint16_t port, const std::string& channel, int from, int t
 
 void wait_ready(const std::vector<std::uint16_t>& ports) {
     for (const auto port : ports) {
-        ASSERT_TRUE(eventually([&] { return http_request(port, "GET", "/readyz").status == 200; },
-                               10s))
+        ASSERT_TRUE(
+            eventually([&] { return http_request(port, "GET", "/readyz").status == 200; }, 10s))
             << "node on " << port << " never became ready";
     }
+}
+
+cluster::cluster() : a(cluster_config({redis.url()})), b(cluster_config({redis.url()})) {
+    wait_ready({a.port(), b.port()});
+}
+
+void connect_subscribed(ws_peer& peer, std::uint16_t port, const std::string& channel) {
+    ASSERT_TRUE(peer.connect(port, {{"Authorization", "Bearer " + key_t1}}));
+    ASSERT_EQ(peer.subscribe(channel)["type"], "subscribed") << channel;
 }
 
 std::size_t redis_keys(const redis_process& redis, const std::string& pattern) {

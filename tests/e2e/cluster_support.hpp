@@ -21,6 +21,17 @@ void publish_seq(std::uint16_t port, const std::string& channel, int from, int t
 // waits for before it sends traffic).
 void wait_ready(const std::vector<std::uint16_t>& ports);
 
+// One Redis and two in-process nodes sharing it, both ready.
+struct cluster {
+    cluster();
+    redis_process redis;
+    running_server a;
+    running_server b;
+};
+
+// Connects `peer` to the node on `port` as key_t1 and subscribes it to `channel`.
+void connect_subscribed(ws_peer& peer, std::uint16_t port, const std::string& channel);
+
 // How many keys of `redis` match `pattern`.
 std::size_t redis_keys(const redis_process& redis, const std::string& pattern);
 

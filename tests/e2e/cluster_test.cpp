@@ -8,18 +8,17 @@ namespace kata::e2e {
 namespace {
 
 TEST(Cluster, SubscriberOnBGetsTheExactEnvelopePublishedOnA) {
-    redis_process redis;
-    running_server a(cluster_config({redis.url()}));
-    running_server b(cluster_config({redis.url()}));
-    wait_ready({a.port(), b.port()});
+    cluster c;
+    auto& [redis, a, b] = c;
     ws_peer on_a, on_b;
     ASSERT_TRUE(on_a.connect(a.port(), {{"Authorization", "Bearer " + key_t1}}));
     ASSERT_TRUE(on_b.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
     ASSERT_EQ(on_a.subscribe("spec:s1")["type"], "subscribed");
     ASSERT_EQ(on_b.subscribe("spec:s1")["type"], "subscribed");
 
-    const auto res = publish(a.port(), key_t1,
-                             {{"channel", "spec:s1"}, {"type", "spec_updated"}, {"payload", {{"v", 1}}}});
+    const auto res =
+        publish(a.port(), key_t1,
+                {{"channel", "spec:s1"}, {"type", "spec_updated"}, {"payload", {{"v", 1}}}});
     ASSERT_EQ(res.status, 200) << res.text;
     const std::string id = res.body["eventId"];
     const auto got_b = on_b.next();
@@ -33,17 +32,16 @@ TEST(Cluster, SubscriberOnBGetsTheExactEnvelopePublishedOnA) {
 }
 
 TEST(Cluster, PublishRightAfterSubscribedOnAnotherNodeIsDelivered) {
-    redis_process redis;
-    running_server a(cluster_config({redis.url()}));
-    running_server b(cluster_config({redis.url()}));
-    wait_ready({a.port(), b.port()});
+    cluster c;
+    auto& [redis, a, b] = c;
     for (int i = 0; i < 20; ++i) {
         const std::string channel = "team:t1";
         ws_peer peer;
         ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
         ASSERT_EQ(peer.subscribe(channel)["type"], "subscribed");
-        const auto res = publish(a.port(), key_t1,
-                                 {{"channel", channel}, {"type", "log_entry"}, {"payload", {{"i", i}}}});
+        const auto res =
+            publish(a.port(), key_t1,
+                    {{"channel", channel}, {"type", "log_entry"}, {"payload", {{"i", i}}}});
         ASSERT_EQ(res.status, 200);
         const auto got = peer.next();
         ASSERT_TRUE(got) << "round " << i;
@@ -65,10 +63,12 @@ TEST(Cluster, TwoShardsHoldChannelsAndDeliverEachEventOnce) {
     // Enough distinct channels that both shards hold some (publish-any may use any spec id).
     json batch = json::array();
     for (int i = 0; i < 40; ++i)
-        batch.push_back({{"channel", "spec:x" + std::to_string(i)}, {"type", "log_entry"},
+        batch.push_back({{"channel", "spec:x" + std::to_string(i)},
+                         {"type", "log_entry"},
                          {"payload", {{"i", i}}}});
     for (int i = 0; i < 30; ++i)
-        batch.push_back({{"channel", channels[i % 3]}, {"type", "log_entry"}, {"payload", {{"i", i}}}});
+        batch.push_back(
+            {{"channel", channels[i % 3]}, {"type", "log_entry"}, {"payload", {{"i", i}}}});
     const auto res = publish(a.port(), key_publish_any, {{"events", batch}});
     ASSERT_EQ(res.status, 200) << res.text;
     EXPECT_GT(redis_keys(shard1, "kata:*"), 0u);
@@ -84,10 +84,8 @@ TEST(Cluster, TwoShardsHoldChannelsAndDeliverEachEventOnce) {
 }
 
 TEST(Cluster, SubscriberCutOnAResumesOnBWithEveryMissedEventOnce) {
-    redis_process redis;
-    running_server a(cluster_config({redis.url()}));
-    running_server b(cluster_config({redis.url()}));
-    wait_ready({a.port(), b.port()});
+    cluster c;
+    auto& [redis, a, b] = c;
     std::string last;
     {
         ws_peer peer;
@@ -100,7 +98,8 @@ TEST(Cluster, SubscriberCutOnAResumesOnBWithEveryMissedEventOnce) {
     publish_seq(a.port(), "agent:a1", 5, 105);  // missed
     ws_peer peer;
     ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
-    peer.send({{"type", "subscribe"}, {"channel", "agent:a1"}, {"since", last}, {"requestId", "s"}});
+    peer.send(
+        {{"type", "subscribe"}, {"channel", "agent:a1"}, {"since", last}, {"requestId", "s"}});
     const auto ack = peer.next_of("subscribed");
     ASSERT_TRUE(ack);
     EXPECT_EQ((*ack)["payload"]["recovered"], true);
@@ -115,13 +114,10 @@ TEST(Cluster, SubscriberCutOnAResumesOnBWithEveryMissedEventOnce) {
 }
 
 TEST(Cluster, ResumeWhileEventsFlowMissesNothingAndRepeatsNothing) {
-    redis_process redis;
-    running_server a(cluster_config({redis.url()}));
-    running_server b(cluster_config({redis.url()}));
-    wait_ready({a.port(), b.port()});
+    cluster c;
+    auto& [redis, a, b] = c;
     ws_peer keeper;  // keeps the channel open on B, so B delivers live while the resume replays
-    ASSERT_TRUE(keeper.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
-    ASSERT_EQ(keeper.subscribe("team:t1")["type"], "subscribed");
+    connect_subscribed(keeper, b.port(), "team:t1");
     publish_seq(a.port(), "team:t1", 0, 1);
     const std::string first = (*keeper.next())["eventId"];
     std::atomic<bool> stop{false};
@@ -131,7 +127,8 @@ TEST(Cluster, ResumeWhileEventsFlowMissesNothingAndRepeatsNothing) {
     });
     ws_peer peer;
     ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
-    peer.send({{"type", "subscribe"}, {"channel", "team:t1"}, {"since", first}, {"requestId", "s"}});
+    peer.send(
+        {{"type", "subscribe"}, {"channel", "team:t1"}, {"since", first}, {"requestId", "s"}});
     const auto ack = peer.next_of("subscribed");
     ASSERT_TRUE(ack);
     EXPECT_EQ((*ack)["payload"]["recovered"], true);
@@ -145,13 +142,10 @@ TEST(Cluster, ResumeWhileEventsFlowMissesNothingAndRepeatsNothing) {
 }
 
 TEST(Cluster, InProcessPublishOnAGoesThroughRedisToB) {
-    redis_process redis;
-    running_server a(cluster_config({redis.url()}));
-    running_server b(cluster_config({redis.url()}));
-    wait_ready({a.port(), b.port()});
+    cluster c;
+    auto& [redis, a, b] = c;
     ws_peer peer;
-    ASSERT_TRUE(peer.connect(b.port(), {{"Authorization", "Bearer " + key_t1}}));
-    ASSERT_EQ(peer.subscribe("agent:a1")["type"], "subscribed");
+    connect_subscribed(peer, b.port(), "agent:a1");
     const auto channel = protocol::parse_channel("agent:a1");
     ASSERT_TRUE(channel);
     const auto id = a.srv->hub().publish(*channel, "agent_status_changed", R"({"status":"idle"})");

@@ -6,8 +6,8 @@
 #include "load/nodes.hpp"
 #include "load/runner.hpp"
 #include "redis_process.hpp"
-#include "server_support.hpp"
 #include "serve_process.hpp"
+#include "server_support.hpp"
 
 namespace kata::load {
 namespace {
@@ -62,8 +62,8 @@ TEST(LoadtestNodes, TwoServeProcessesShareTheConnectionsAndLoseNothing) {
 // on both, and every --churn cut resumes on the other node without losing or repeating an event.
 TEST(LoadtestNodes, ChurnAcrossRedisNodesResumesOnTheOtherNodeAndLosesNothing) {
     e2e::redis_process redis;
-    const std::vector<std::string> args{"--listen", "127.0.0.1:0", "--log-level", "warn",
-                                        "--redis", redis.url()};
+    const std::vector<std::string> args{"--listen", "127.0.0.1:0", "--log-level",
+                                        "warn",     "--redis",     redis.url()};
     serve_process a(args, {{"KATA_RT_API_KEY", key}});
     serve_process b(args, {{"KATA_RT_API_KEY", key}});
     const auto port_a = a.wait_listening();

@@ -19,7 +19,7 @@ class RedisBrokerOutage : public ::testing::Test {
         auto b = std::make_unique<redis::redis_broker>(settings_for({redis_->url()}));
         b->set_sink(sink);
         b->start();
-        EXPECT_TRUE(wait_until([&] { return b->ready(); }));
+        EXPECT_TRUE(eventually([&] { return b->ready(); }, 10s));
         return b;
     }
     // The id of the pub/sub connection holding `subscriptions` channels (CLIENT LIST's sub=).
@@ -55,10 +55,10 @@ TEST_F(RedisBrokerOutage, EventsMissedWhileThePubSubConnectionWasKilledAreFilled
     const auto id = pubsub_client_with(2);
     ASSERT_TRUE(id);
     ASSERT_EQ(redis_->command({"CLIENT", "KILL", "ID", *id}), "1");
-    ASSERT_TRUE(wait_until([&] { return !b->ready(); }));
+    ASSERT_TRUE(eventually([&] { return !b->ready(); }, 10s));
     // B waits at least reconnect_min before reconnecting: these are published meanwhile.
     ASSERT_TRUE(publish(*a, events("spec:gap", 4, 10))->all_stored());
-    ASSERT_TRUE(wait_until([&] { return b->ready(); }));
+    ASSERT_TRUE(eventually([&] { return b->ready(); }, 10s));
     ASSERT_TRUE(publish(*a, events("spec:gap", 11, 12))->all_stored());
 
     const auto got = sink_b.wait_for(12);
@@ -72,7 +72,7 @@ TEST_F(RedisBrokerOutage, RedisDownAnswersFastThenRecovers) {
     auto a = node();
     ASSERT_TRUE(publish(*a, events("team:d", 1, 1))->all_stored());
     redis_->stop();
-    ASSERT_TRUE(wait_until([&] { return !a->ready(); }));
+    ASSERT_TRUE(eventually([&] { return !a->ready(); }, 10s));
 
     const auto started = std::chrono::steady_clock::now();
     const auto r = publish(*a, events("team:d", 2, 3));
@@ -89,7 +89,7 @@ TEST_F(RedisBrokerOutage, RedisDownAnswersFastThenRecovers) {
     EXPECT_FALSE(h->available);
 
     redis_->start();
-    EXPECT_TRUE(wait_until([&] { return a->ready(); }, 5s));
+    EXPECT_TRUE(eventually([&] { return a->ready(); }, 5s));
     EXPECT_TRUE(publish(*a, events("team:d", 2, 2))->all_stored());
 }
 
@@ -98,7 +98,7 @@ TEST_F(RedisBrokerOutage, AHungRedisFailsPublishesWithinTheTimeout) {
     s.connect_timeout = 300ms;
     redis::redis_broker a(s);
     a.start();
-    ASSERT_TRUE(wait_until([&] { return a.ready(); }));
+    ASSERT_TRUE(eventually([&] { return a.ready(); }, 10s));
     // A stopped (SIGSTOP) server keeps its sockets open but answers nothing.
     redis_->pause();
     const auto started = std::chrono::steady_clock::now();
@@ -109,7 +109,7 @@ TEST_F(RedisBrokerOutage, AHungRedisFailsPublishesWithinTheTimeout) {
     EXPECT_FALSE(r->ids[0]);
     EXPECT_GE(took, 250ms);
     EXPECT_LT(took, 2s);
-    EXPECT_TRUE(wait_until([&] { return a.ready(); }, 5s));
+    EXPECT_TRUE(eventually([&] { return a.ready(); }, 5s));
 }
 
 TEST_F(RedisBrokerOutage, RedisBackEmptyStartsANewEpochThatOpenChannelsReceive) {
@@ -123,9 +123,9 @@ TEST_F(RedisBrokerOutage, RedisBackEmptyStartsANewEpochThatOpenChannelsReceive) 
     const auto old_epoch = first->ids[0]->epoch;
 
     redis_->stop();
-    ASSERT_TRUE(wait_until([&] { return !a->ready() && !b->ready(); }));
+    ASSERT_TRUE(eventually([&] { return !a->ready() && !b->ready(); }, 10s));
     redis_->start();
-    ASSERT_TRUE(wait_until([&] { return a->ready() && b->ready(); }));
+    ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }, 10s));
 
     const auto second = publish_all(*a, events("spec:e", 1, 2));
     const auto new_epoch = second.ids[0]->epoch;

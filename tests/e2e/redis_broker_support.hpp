@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/redis/redis_broker.hpp"
+#include "eventually.hpp"
 #include "redis_process.hpp"
 
 namespace kata::e2e {
@@ -85,26 +86,17 @@ inline std::optional<hub::history_result> history(hub::broker& b, const std::str
         [&](auto done) { b.history(channel, since, std::move(done)); });
 }
 
-// Polls until `pred` holds or the deadline passes (for state no callback announces).
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(2ms);
-    }
-    return true;
-}
-
 // Publishes until every event is stored (a shard may be reconnecting), in order.
 inline hub::publish_result publish_all(hub::broker& b, std::vector<hub::outgoing_event> events) {
     hub::publish_result last;
-    wait_until([&] {
-        auto r = publish(b, events);
-        if (!r) return false;
-        last = *r;
-        return last.all_stored();
-    });
+    eventually(
+        [&] {
+            auto r = publish(b, events);
+            if (!r) return false;
+            last = *r;
+            return last.all_stored();
+        },
+        10s);
     return last;
 }
 

@@ -23,7 +23,7 @@ class RedisBroker : public ::testing::Test {
             settings_for(urls.empty() ? std::vector<std::string>{redis_->url()} : urls));
         b->set_sink(sink);
         b->start();
-        EXPECT_TRUE(wait_until([&] { return b->ready(); }));
+        EXPECT_TRUE(eventually([&] { return b->ready(); }, 10s));
         return b;
     }
     std::unique_ptr<redis_process> redis_;
@@ -59,7 +59,7 @@ TEST_F(RedisBroker, HistoryIsBoundedByCountAndSaysIncompleteWhenTheGapIsTrimmed)
     s.history_max_events = 5;
     redis::redis_broker a(s);
     a.start();
-    ASSERT_TRUE(wait_until([&] { return a.ready(); }));
+    ASSERT_TRUE(eventually([&] { return a.ready(); }, 10s));
     std::vector<hub::outgoing_event> batch;
     for (int i = 0; i < 12; ++i)
         batch.push_back(make_event("team:x", std::to_string(i)));
@@ -86,7 +86,7 @@ TEST_F(RedisBroker, HistoryIsBoundedByBytesWithExactBookkeeping) {
     s.history_max_bytes = 3 * size + size / 2;
     redis::redis_broker a(s);
     a.start();
-    ASSERT_TRUE(wait_until([&] { return a.ready(); }));
+    ASSERT_TRUE(eventually([&] { return a.ready(); }, 10s));
     ASSERT_TRUE(publish(a, std::vector<hub::outgoing_event>(9, one))->all_stored());
     EXPECT_EQ(redis_->command({"XLEN", "test:team:b:stream"}), "3");
     EXPECT_EQ(redis_->command({"GET", "test:team:b:bytes"}), std::to_string(3 * size));
@@ -97,7 +97,7 @@ TEST_F(RedisBroker, HistoryOlderThanTheTtlIsIncomplete) {
     s.history_ttl = 100ms;
     redis::redis_broker a(s);
     a.start();
-    ASSERT_TRUE(wait_until([&] { return a.ready(); }));
+    ASSERT_TRUE(eventually([&] { return a.ready(); }, 10s));
     const auto r = publish(a, {make_event("spec:t", "1")});
     ASSERT_TRUE(r && r->all_stored());
     const protocol::event_id before{r->ids[0]->epoch, 0};
@@ -105,10 +105,12 @@ TEST_F(RedisBroker, HistoryOlderThanTheTtlIsIncomplete) {
     ASSERT_TRUE(fresh);
     EXPECT_TRUE(fresh->complete);
     // Redis expires the stream (and the script ignores entries past the ttl) once it is over.
-    EXPECT_TRUE(wait_until([&] {
-        const auto h = history(a, "spec:t", before);
-        return h && h->available && !h->complete;
-    }));
+    EXPECT_TRUE(eventually(
+        [&] {
+            const auto h = history(a, "spec:t", before);
+            return h && h->available && !h->complete;
+        },
+        10s));
     const auto next = publish(a, {make_event("spec:t", "2")});
     ASSERT_TRUE(next && next->all_stored());
     EXPECT_EQ(next->ids[0]->epoch, r->ids[0]->epoch);  // the epoch outlives the stream's ttl

@@ -16,6 +16,7 @@
 #include "core/auth/file_directory.hpp"
 #include "core/config/server_config.hpp"
 #include "core/server/server.hpp"
+#include "eventually.hpp"
 
 namespace kata::e2e {
 
@@ -132,21 +133,5 @@ class ws_peer {
     std::string close_reason_;
     std::string last_text_;
 };
-
-}  // namespace kata::e2e
-
-namespace kata::e2e {
-
-// Polls `done` until it holds or `timeout` passes: for state only the server can see (counters,
-// subscriber counts) that no socket event announces.
-template <class Pred>
-bool eventually(Pred done, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(2ms);
-    }
-    return true;
-}
 
 }  // namespace kata::e2e

@@ -40,12 +40,14 @@ TEST(BrokerConfig, ReadsRedisShardsPrefixAndTimeout) {
 
 TEST(BrokerConfig, PasswordComesFromTheNamedEnvironmentVariable) {
     ::setenv("KATA_TEST_REDIS_PW", "s3cret", 1);
-    auto r = parse(R"({"type":"redis","urls":["redis://h:1"],"password_env":"KATA_TEST_REDIS_PW"})");
+    auto r =
+        parse(R"({"type":"redis","urls":["redis://h:1"],"password_env":"KATA_TEST_REDIS_PW"})");
     ASSERT_TRUE(std::holds_alternative<server_config>(r));
     EXPECT_EQ(std::get<server_config>(r).broker.password, "s3cret");
     ::unsetenv("KATA_TEST_REDIS_PW");
-    EXPECT_EQ(error_key(R"({"type":"redis","urls":["redis://h:1"],"password_env":"KATA_TEST_REDIS_PW"})"),
-              "broker.password_env");
+    EXPECT_EQ(
+        error_key(R"({"type":"redis","urls":["redis://h:1"],"password_env":"KATA_TEST_REDIS_PW"})"),
+        "broker.password_env");
 }
 
 TEST(BrokerConfig, RefusesBadValuesNamingTheKey) {
