@@ -124,6 +124,7 @@ class hub final : public broker_sink {
     // Second step, on the subscriber's thread: attaches `sub` when what was fetched covers every
     // event this node has delivered on the channel; nullopt means fetch again (refetch()).
     std::optional<attachment> attach_prepared(prepared& p, subscriber* sub);
+    // Fetches the stored events after `p.since` (again); `done` as for prepare().
     void refetch(prepared p, std::function<void(prepared)> done);
     // Gives a prepared subscribe up (cancelled, connection gone, or the broker failed).
     void abandon(prepared& p);
@@ -154,9 +155,8 @@ class hub final : public broker_sink {
     void trim_to_budget();
     std::string publish_blocking(const protocol::channel_name& channel, std::string_view type,
                                  std::string_view payload_json);
-    void open_remote(const std::shared_ptr<channel>& ch, std::function<void(prepared)> done,
-                     prepared p);
-    void fetch_remote(prepared p, std::function<void(prepared)> done);
+    // Asks the broker to open `ch` and answers its waiters (the channel is `opening`).
+    void open_remote(const std::shared_ptr<channel>& ch);
     // Closes the channel in the broker once nobody here holds or is joining it (lock held).
     void close_if_unused(channel& ch);
 

@@ -67,40 +67,29 @@ void hub::prepare(const protocol::channel_name& channel_name,
     } while (p.ch->retired_);
     auto& ch = *p.ch;
     ++ch.preparing_;
-    switch (ch.remote_) {
-        case channel::remote_state::open:
-            lock.unlock();
-            p.available = true;
-            if (p.since) return fetch_remote(std::move(p), std::move(done));
-            return done(std::move(p));
-        case channel::remote_state::opening:
-            ch.open_waiters_.push_back(
-                [this, p = std::move(p), done = std::move(done)](bool opened) mutable {
-                    p.available = opened;
-                    if (opened && p.since) return fetch_remote(std::move(p), std::move(done));
-                    done(std::move(p));
-                });
-            return;
-        case channel::remote_state::closed:
-            ch.remote_ = channel::remote_state::opening;
-            lock.unlock();
-            auto ch_ptr = p.ch;
-            return open_remote(ch_ptr, std::move(done), std::move(p));
+    if (ch.remote_ == channel::remote_state::open) {
+        lock.unlock();
+        p.available = true;
+        if (p.since) return refetch(std::move(p), std::move(done));
+        return done(std::move(p));
     }
+    // Every subscribe waiting for the open goes on the same way once the broker answered.
+    const bool first = ch.remote_ == channel::remote_state::closed;
+    auto ch_ptr = p.ch;
+    ch.open_waiters_.push_back(
+        [this, p = std::move(p), done = std::move(done)](bool opened) mutable {
+            p.available = opened;
+            if (opened && p.since) return refetch(std::move(p), std::move(done));
+            done(std::move(p));
+        });
+    if (!first) return;
+    ch.remote_ = channel::remote_state::opening;
+    lock.unlock();
+    open_remote(ch_ptr);
 }
 
-void hub::open_remote(const std::shared_ptr<channel>& ch, std::function<void(prepared)> done,
-                      prepared p) {
-    {
-        std::lock_guard lock(ch->mutex_);
-        ch->open_waiters_.push_back(
-            [this, p = std::move(p), done = std::move(done)](bool opened) mutable {
-                p.available = opened;
-                if (opened && p.since) return fetch_remote(std::move(p), std::move(done));
-                done(std::move(p));
-            });
-    }
-    broker_->open(ch->name(), [this, ch](std::optional<stream_position> at) {
+void hub::open_remote(const std::shared_ptr<channel>& ch) {
+    broker_->open(ch->name(), [ch](std::optional<stream_position> at) {
         std::vector<std::function<void(bool)>> waiters;
         {
             std::lock_guard lock(ch->mutex_);
@@ -120,7 +109,7 @@ void hub::open_remote(const std::shared_ptr<channel>& ch, std::function<void(pre
     });
 }
 
-void hub::fetch_remote(prepared p, std::function<void(prepared)> done) {
+void hub::refetch(prepared p, std::function<void(prepared)> done) {
     const std::string name = p.ch->name();
     const auto since = p.since;
     broker_->history(name, since,
@@ -129,10 +118,6 @@ void hub::fetch_remote(prepared p, std::function<void(prepared)> done) {
                          p.fetched = std::move(r);
                          done(std::move(p));
                      });
-}
-
-void hub::refetch(prepared p, std::function<void(prepared)> done) {
-    fetch_remote(std::move(p), std::move(done));
 }
 
 std::optional<attachment> hub::attach_prepared(prepared& p, subscriber* sub) {

@@ -107,6 +107,8 @@ class ws_connection : public hub::delivery_target,
     // resume fetched from it while the connection goes on serving.
     void subscribe_remote(const protocol::command& cmd);
     void subscribe_prepared(const protocol::command& cmd, std::uint64_t id, hub::prepared p);
+    std::function<void(hub::prepared)> resume_prepared(const protocol::command& cmd,
+                                                       std::uint64_t id);
     // Subscribes through an async directory (ws_connection_pending.cpp): the principal is
     // re-checked (a cache hit, unless its cached answer expired) and the owner looked up; the
     // subscribe is answered when both are known, on this connection's thread.

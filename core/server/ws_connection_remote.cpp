@@ -23,12 +23,17 @@ void ws_connection::subscribe_remote(const protocol::command& cmd) {
     }
     const auto id = ++next_pending_id_;
     pending_.push_back({id, key});
-    state_.hub.prepare(*cmd.channel, cmd.since,
-                       [self = shared_from_this(), cmd, id](hub::prepared p) {
-                           self->run_here([self, cmd, id, p = std::move(p)]() mutable {
-                               self->subscribe_prepared(cmd, id, std::move(p));
-                           });
-                       });
+    state_.hub.prepare(*cmd.channel, cmd.since, resume_prepared(cmd, id));
+}
+
+std::function<void(hub::prepared)> ws_connection::resume_prepared(const protocol::command& cmd,
+                                                                  std::uint64_t id) {
+    // The broker answers on its own thread: the subscribe goes on on this connection's.
+    return [self = shared_from_this(), cmd, id](hub::prepared p) {
+        self->run_here([self, cmd, id, p = std::move(p)]() mutable {
+            self->subscribe_prepared(cmd, id, std::move(p));
+        });
+    };
 }
 
 void ws_connection::subscribe_prepared(const protocol::command& cmd, std::uint64_t id,
@@ -66,11 +71,7 @@ void ws_connection::subscribe_prepared(const protocol::command& cmd, std::uint64
     }
     auto att = state_.hub.attach_prepared(p, &worker_);
     if (!att) {
-        state_.hub.refetch(std::move(p), [self = shared_from_this(), cmd, id](hub::prepared q) {
-            self->run_here([self, cmd, id, q = std::move(q)]() mutable {
-                self->subscribe_prepared(cmd, id, std::move(q));
-            });
-        });
+        state_.hub.refetch(std::move(p), resume_prepared(cmd, id));
         return;
     }
     take_pending(id);

@@ -17,6 +17,7 @@
 #include "core/server/log.hpp"
 #include "core/server/server.hpp"
 #include "load/runner.hpp"
+#include "run_binary.hpp"
 
 namespace kata::load {
 namespace {
@@ -53,22 +54,8 @@ scenario small_scenario(const running_server& s) {
     return sc;
 }
 
-struct command_result {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr together
-};
-
-command_result run_binary(const std::string& args) {
-    const std::string cmd = std::string(KATA_RT_BINARY) + " " + args + " 2>&1";
-    command_result result;
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), buf.size(), pipe.get()) != nullptr)
-        result.output += buf.data();
-    const int status = pclose(pipe.release());
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
+using e2e::command_result;
+using e2e::run_binary;
 
 TEST(Loadtest, ShortRunAgainstAHealthyServerLosesNothing) {
     auto s = start_dev_server();

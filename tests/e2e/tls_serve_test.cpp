@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/auth/digest.hpp"
+#include "run_binary.hpp"
 #include "serve_process.hpp"
 #include "server_support.hpp"
 #include "tls_pki.hpp"
@@ -18,23 +19,6 @@ namespace kata::e2e {
 namespace {
 
 const std::string cli_key = "tls-cli-key-0123456789";
-
-struct command_result {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr together
-};
-
-command_result run_binary(const std::string& args) {
-    const std::string cmd = std::string(KATA_RT_BINARY) + " " + args + " 2>&1";
-    command_result result;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), buf.size(), pipe) != nullptr)
-        result.output += buf.data();
-    const int status = pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
 
 // A config file in the PKI's dir naming cert.pem and key.pem next to it (relative paths).
 std::string write_config(const test_pki& pki, const std::string& tls_json) {
