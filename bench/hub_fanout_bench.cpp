@@ -17,7 +17,7 @@
 
 #include "core/hub/hub.hpp"
 #include "core/hub/local_fanout.hpp"
-#include "core/server/outbox.hpp"
+#include "core/server/ws/outbox.hpp"
 
 namespace {
 

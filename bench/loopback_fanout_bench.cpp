@@ -26,7 +26,7 @@
 
 #include "core/auth/digest.hpp"
 #include "core/auth/file_directory.hpp"
-#include "core/server/log.hpp"
+#include "core/server/ops/log.hpp"
 #include "core/server/server.hpp"
 
 namespace {

@@ -14,10 +14,10 @@
 #include "core/config/config_parser.hpp"
 #include "core/config/dev_config.hpp"
 #include "core/directory/http_directory.hpp"
-#include "core/server/log.hpp"
-#include "core/server/open_file_limit.hpp"
+#include "core/server/ops/log.hpp"
+#include "core/server/ops/open_file_limit.hpp"
 #include "core/server/server.hpp"
-#include "core/server/tls_context.hpp"
+#include "core/server/tls/tls_context.hpp"
 
 namespace kata::cli {
 namespace {

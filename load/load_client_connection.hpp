@@ -10,7 +10,7 @@
 #include <random>
 #include <string>
 
-#include "core/server/tls_transport.hpp"
+#include "core/server/tls/tls_transport.hpp"
 #include "load/load_client.hpp"
 
 namespace kata::load {

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "core/client/client_tls.hpp"
-#include "core/server/tls_stream.hpp"
+#include "core/server/tls/tls_stream.hpp"
 
 namespace kata::load {
 

@@ -1,5 +1,5 @@
 # Compiles the dev page into kata-rt: turns web/dev/* and web/client/index.js into a generated C++
-# source of byte arrays (core/server/dev_page.hpp's dev_assets()), so the binary reads nothing from
+# source of byte arrays (core/server/http/dev_page.hpp's dev_assets()), so the binary reads nothing from
 # disk at run time. Included from the top-level CMakeLists.txt right after kata_rt_core; re-run
 # as a script (cmake -P) at build time whenever one of the files changes.
 #
@@ -36,7 +36,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
 #include <span>
 #include <string_view>
 
-#include \"core/server/dev_page.hpp\"
+#include \"core/server/http/dev_page.hpp\"
 
 namespace kata::server {
 namespace {

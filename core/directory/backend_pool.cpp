@@ -16,7 +16,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "core/server/beast_types.hpp"
+#include "core/server/ops/beast_types.hpp"
 
 namespace kata::directory {
 

@@ -2,7 +2,7 @@
 
 #include "core/auth/directory_response.hpp"
 #include "core/directory/backend_pool.hpp"
-#include "core/server/log.hpp"
+#include "core/server/ops/log.hpp"
 
 namespace kata::directory {
 namespace {

@@ -1,7 +1,7 @@
 #include "core/server/broker_factory.hpp"
 
 #include "core/redis/redis_broker.hpp"
-#include "core/server/log.hpp"
+#include "core/server/ops/log.hpp"
 
 namespace kata::server {
 

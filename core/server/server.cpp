@@ -15,15 +15,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
-#include "core/server/admin_listener.hpp"
 #include "core/server/broker_factory.hpp"
-#include "core/server/fd_reserve.hpp"
-#include "core/server/http_session.hpp"
-#include "core/server/log.hpp"
-#include "core/server/log_limiter.hpp"
-#include "core/server/tls_context.hpp"
-#include "core/server/worker.hpp"
-#include "core/server/ws_connection.hpp"
+#include "core/server/http/admin_listener.hpp"
+#include "core/server/http/http_session.hpp"
+#include "core/server/ops/fd_reserve.hpp"
+#include "core/server/ops/log.hpp"
+#include "core/server/ops/log_limiter.hpp"
+#include "core/server/tls/tls_context.hpp"
+#include "core/server/ws/worker.hpp"
+#include "core/server/ws/ws_connection.hpp"
 
 namespace kata::server {
 namespace {

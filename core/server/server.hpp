@@ -7,7 +7,7 @@
 #include "core/auth/directory.hpp"
 #include "core/config/server_config.hpp"
 #include "core/hub/hub.hpp"
-#include "core/server/server_stats.hpp"
+#include "core/server/ops/server_stats.hpp"
 
 namespace kata::server {
 

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "core/protocol/channel.hpp"
-#include "core/server/log.hpp"
+#include "core/server/ops/log.hpp"
 #include "http_directory_support.hpp"
 
 namespace kata::e2e {

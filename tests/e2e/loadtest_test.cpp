@@ -14,7 +14,7 @@
 
 #include "core/auth/file_directory.hpp"
 #include "core/config/dev_config.hpp"
-#include "core/server/log.hpp"
+#include "core/server/ops/log.hpp"
 #include "core/server/server.hpp"
 #include "load/runner.hpp"
 #include "run_binary.hpp"

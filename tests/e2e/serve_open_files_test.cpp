@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/server/open_file_limit.hpp"
+#include "core/server/ops/open_file_limit.hpp"
 #include "raw_http.hpp"
 #include "raw_peer.hpp"
 #include "serve_process.hpp"

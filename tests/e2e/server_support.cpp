@@ -10,7 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "core/server/log.hpp"
+#include "core/server/ops/log.hpp"
 
 namespace kata::e2e {
 

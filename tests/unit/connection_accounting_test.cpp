@@ -1,4 +1,4 @@
-#include "core/server/connection_accounting.hpp"
+#include "core/server/ops/connection_accounting.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/server/log.hpp"
+#include "core/server/ops/log.hpp"
 
 namespace kata::server {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/server/log_limiter.hpp"
+#include "core/server/ops/log_limiter.hpp"
 
 #include <gtest/gtest.h>
 

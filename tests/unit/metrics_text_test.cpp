@@ -1,4 +1,4 @@
-#include "core/server/metrics_text.hpp"
+#include "core/server/ops/metrics_text.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/server/open_file_limit.hpp"
+#include "core/server/ops/open_file_limit.hpp"
 
 #include <gtest/gtest.h>
 

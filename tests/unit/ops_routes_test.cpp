@@ -1,4 +1,4 @@
-#include "core/server/ops_routes.hpp"
+#include "core/server/http/ops_routes.hpp"
 
 #include <gtest/gtest.h>
 

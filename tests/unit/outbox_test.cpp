@@ -1,4 +1,4 @@
-#include "core/server/outbox.hpp"
+#include "core/server/ws/outbox.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "core/server/request_framing.hpp"
+#include "core/server/http/request_framing.hpp"
 
 #include <gtest/gtest.h>
 
-#include "core/server/request_headers.hpp"
+#include "core/server/http/request_headers.hpp"
 
 namespace kata::server {
 namespace {

@@ -1,0 +1,25 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/server/ops/process_metrics.hpp"
+#include "core/server/ops/server_stats.hpp"
+
+namespace kata::server {
+
+// Everything one scrape shows, gathered at once.
+struct metrics_snapshot {
+    server_stats stats;
+    std::uint64_t channels = 0;
+    std::uint64_t queued_bytes = 0;
+    std::uint64_t deliveries = 0;
+    std::optional<process_stats> process;
+};
+
+inline constexpr const char* metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+// Prometheus text exposition format 0.0.4. Pure: the same snapshot gives the same text.
+std::string render_metrics(const metrics_snapshot& snap);
+
+}  // namespace kata::server
