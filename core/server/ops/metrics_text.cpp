@@ -125,6 +125,9 @@ std::string render_metrics(const metrics_snapshot& snap) {
              "Resubscribes with since answered recovered: true.", s.history_replays);
     e.single("kata_rt_history_unrecovered_total", "counter",
              "Resubscribes with since answered recovered: false.", s.history_unrecovered);
+    e.single("kata_rt_history_channels_evicted_total", "counter",
+             "Channels whose whole history was evicted to stay within history.max_total_bytes.",
+             snap.history_channels_evicted);
     e.histogram("kata_rt_publish_latency_seconds",
                 "Publish API: request read to the last subscriber's queue.", s.publish_latency);
     e.histogram("kata_rt_delivery_latency_seconds",
