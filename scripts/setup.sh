@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
+  libtsan2                # ThreadSanitizer runtime for GCC 12 (KATA_RT_TSAN, the CI's TSan stage)
   libboost1.81-dev        # Asio and Beast (not the 1.74 default)
   libcli11-dev nlohmann-json3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
