@@ -1,6 +1,7 @@
 // Calls racing the Redis broker's stop(): each is answered (stored, refused or failed), none is
 // left in a context that never runs again, where its caller would wait forever.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>

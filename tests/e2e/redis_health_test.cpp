@@ -2,6 +2,7 @@
 // node that is not publishing: each shard's connections are health-checked while idle, and a
 // subscribe or unsubscribe is watched like any command.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "cluster_support.hpp"
 #include "redis_broker_support.hpp"

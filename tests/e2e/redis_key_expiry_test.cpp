@@ -2,6 +2,7 @@
 // no longer published leaves nothing behind, and one published again starts a new epoch, so no
 // event id is given twice.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "redis_broker_support.hpp"
 

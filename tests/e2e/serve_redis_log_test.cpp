@@ -2,6 +2,10 @@
 // with Redis' own error reply; only repeats of one cause are held back.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
