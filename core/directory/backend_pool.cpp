@@ -156,7 +156,8 @@ struct backend_pool::impl {
             // switch this connection to another protocol: not an answer to a POST.
             if (status == 101 || interim == max_interim_answers) {
                 stream.reset();
-                co_return failure("unexpected HTTP " + std::to_string(status));
+                co_return failure(status == 101 ? "unexpected HTTP 101"
+                                                : "too many interim 1xx answers");
             }
         }
         if (rec) {
