@@ -52,6 +52,15 @@ class HttpDirectoryPool : public ::testing::Test {
             << "key_t2 admitted as another principal";
     }
 
+    // Every request came on a connection of its own: none was written onto a connection that
+    // still held bytes of an earlier answer.
+    void expect_no_connection_reused() {
+        const auto seen = f.backend.requests();
+        ASSERT_GE(seen.size(), 4u);
+        for (std::size_t i = 1; i < seen.size(); ++i)
+            EXPECT_NE(seen[i].connection, seen[i - 1].connection) << "request " << i;
+    }
+
     // The gateway gave up on the first request's connection: the next request came on another
     // one, and the gateway closed the first.
     void expect_first_connection_dropped() {
@@ -72,12 +81,14 @@ TEST_F(HttpDirectoryPool, DoubledAnswerIsNotTakenAsTheNextKeysAnswer) {
     f.backend.set_framing(framing::doubled);
     f.start();
     expect_every_key_gets_its_own_answer();
+    expect_no_connection_reused();
 }
 
 TEST_F(HttpDirectoryPool, TrailingGarbageIsNotTakenAsTheNextKeysAnswer) {
     f.backend.set_framing(framing::trailing_garbage);
     f.start();
     expect_every_key_gets_its_own_answer();
+    expect_no_connection_reused();
 }
 
 TEST_F(HttpDirectoryPool, ExtraAnswerSentLaterIsNotTakenAsTheNextKeysAnswer) {
