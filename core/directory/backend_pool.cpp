@@ -107,8 +107,9 @@ struct backend_pool::impl {
         wake.cancel_one();
     }
 
-    // One request on `stream` (opened here when it is not). nullopt: the connection failed
-    // before any answer, and it may be retried on a fresh one.
+    // One request on `stream` (opened here when it is not, or when the kept-alive one holds
+    // unread bytes). Any failure closes the connection; `reused` says whether the request went
+    // on a kept-alive connection, so the caller may retry it once on a fresh one.
     asio::awaitable<backend_pool::reply> exchange(std::optional<beast::tcp_stream>& stream,
                                                   beast::flat_buffer& buffer, const job& j,
                                                   bool& reused) {
