@@ -165,10 +165,11 @@ export declare class RealtimeClient {
   /** Returns a function that removes the listener. */
   on<E extends keyof RealtimeClientEvents>(event: E, listener: RealtimeClientEvents[E]): () => void;
   off<E extends keyof RealtimeClientEvents>(event: E, listener: RealtimeClientEvents[E]): void;
-  /** Wants `channel` on this connection and every later one; each event reaches `onEvent` once. */
+  /** Wants `channel` on this connection and every later one; each event reaches `onEvent` once,
+   *  with the frame's text as it arrived (`raw`: numbers keep every digit there). */
   subscribe<P = Record<string, unknown>>(
     channel: string,
-    onEvent: (event: Envelope<P>) => void,
+    onEvent: (event: Envelope<P>, raw: string) => void,
   ): Subscription;
   /** The channels currently wanted. */
   channels(): string[];

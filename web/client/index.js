@@ -256,7 +256,8 @@ export class RealtimeClient {
 
   /**
    * Wants `channel` from now on, on this connection and every later one; `onEvent` gets each
-   * event envelope (parsed JSON) at most once per eventId. Returns { channel, unsubscribe() }.
+   * event envelope (parsed JSON) at most once per eventId, and the frame's text as it arrived
+   * (where numbers keep every digit). Returns { channel, unsubscribe() }.
    */
   subscribe(channel, onEvent) {
     if (!isValidChannel(channel)) {
@@ -265,7 +266,7 @@ export class RealtimeClient {
     if (typeof onEvent !== 'function') {
       throw new TypeError('RealtimeClient.subscribe: onEvent must be a function');
     }
-    const handler = (env) => onEvent(env);
+    const handler = (env, raw) => onEvent(env, raw);
     let entry = this._channels.get(channel);
     const isNew = !entry;
     if (!this._closed) {
@@ -479,7 +480,7 @@ export class RealtimeClient {
       case 'error':
         return this._onServerError(env);
       default:
-        return this._onEvent(env);
+        return this._onEvent(env, data);
     }
   }
 
@@ -514,7 +515,7 @@ export class RealtimeClient {
     this._emit('error', err);
   }
 
-  _onEvent(env) {
+  _onEvent(env, raw) {
     if (CONTROL_TYPES.has(env.type) || typeof env.channel !== 'string') return;
     if (typeof env.eventId !== 'string' || env.eventId === '') {
       this._emit('error', { kind: 'malformed_frame', message: 'event without eventId skipped' });
@@ -526,7 +527,7 @@ export class RealtimeClient {
     entry.lastEventId = env.eventId;
     for (const handler of [...entry.handlers]) {
       try {
-        handler(env);
+        handler(env, raw);
       } catch (err) {
         this._reportError(err);
       }

@@ -275,6 +275,18 @@ describe('subscriptions', () => {
     assert.deepEqual(got, [ev]);
   });
 
+  test('the handler also gets the frame as it arrived: big numbers and 1.50 kept', async () => {
+    const { client, last } = await setup();
+    const got = [];
+    client.subscribe('spec:7', (env, raw) => got.push([env.payload, raw]));
+    last().open();
+    const frame = '{"type":"log_entry","channel":"spec:7","timestamp":"2026-11-26T12:00:00.000Z","eventId":"evt_b_1","encoding":"json","payload":{"n":123456789012345678901234567890,"price":1.50}}';
+    last().receive(frame);
+    assert.equal(got.length, 1);
+    assert.equal(got[0][1], frame);
+    assert.equal(got[0][0].price, 1.5);
+  });
+
   test('invalid channels are refused at once', async () => {
     const { client } = await setup();
     assert.throws(() => client.subscribe('nope', () => {}), /invalid channel/);
