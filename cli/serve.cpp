@@ -30,7 +30,7 @@ struct serve_options {
     std::string log_level = "info";
     std::string log_format;  // empty: the config file's log_format, else text
     bool check_config = false;
-    std::vector<std::string> redis_urls;  // --redis: the broker's shards, overriding the file
+    std::vector<std::string> redis_urls;     // --redis: the broker's shards, overriding the file
     std::vector<std::string> allow_origins;  // --allow-origin: added to allowed_origins
 };
 

@@ -46,8 +46,8 @@ std::vector<std::string> extra_origins(const std::vector<std::string>& flag) {
     for (const auto& origin : out) {
         if (!config::is_origin(origin)) {
             fail(from + " '" + origin +
-                        "': must be an origin scheme://host[:port] as a browser sends it: http "
-                        "or https, lowercase, no path and no trailing slash");
+                 "': must be an origin scheme://host[:port] as a browser sends it: http "
+                 "or https, lowercase, no path and no trailing slash");
         }
     }
     return out;

@@ -45,7 +45,8 @@ struct scenario {
     std::optional<pid_t> server_pid;  // read its peak RSS (VmHWM) when set
     std::string server_rss_note;      // printed next to the RSS
 
-    // --channel NAME (repeatable): these names instead of prefix + index; `channels` is their count.
+    // --channel NAME (repeatable): these names instead of prefix + index; `channels` is their
+    // count.
     std::vector<std::string> channel_names;
 
     std::string channel_name(std::size_t c) const {
