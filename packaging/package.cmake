@@ -24,6 +24,10 @@ set(CPACK_PACKAGE_CONTACT "kata-rt maintainers <kata-rt@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "real-time WebSocket gateway")
 set(CPACK_PACKAGE_DESCRIPTION
   "kata-rt delivers events published over HTTP to WebSocket subscribers of channels, with\n resume after reconnects, per-team authorization, TLS, metrics and a Redis broker for\n several nodes.")
+# DESTDIR staging, so the absolute destinations (/etc, /lib/systemd) land in the package and
+# never in the building machine's own /etc.
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES TRUE)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # kata-rt_<version>_<arch>.deb

@@ -102,7 +102,7 @@ test('the dev page logs in, subscribes, shows published events, and survives a r
   await page.screenshot({ path: shot, fullPage: true });
   assert.ok(existsSync(shot));
   const body = await page.innerText('body');
-  assert.ok(body.includes(e1) && body.includes('agent_status_changed') && body.includes('"agent": "a-42"'),
+  assert.ok(body.includes(e1) && body.includes('agent_status_changed') && body.includes('"agent":"a-42"'),
     'the screenshotted page shows the event');
 
   // kill -9 and restart on the same port with the same key: the page's cookie still works.
