@@ -22,8 +22,9 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_VENDOR "kata-rt")
 set(CPACK_PACKAGE_CONTACT "kata-rt maintainers <kata-rt@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "real-time WebSocket gateway")
-set(CPACK_PACKAGE_DESCRIPTION
-  "kata-rt delivers events published over HTTP to WebSocket subscribers of channels, with\n resume after reconnects, per-team authorization, TLS, metrics and a Redis broker for\n several nodes.")
+set(CPACK_PACKAGE_DESCRIPTION "kata-rt delivers events published over HTTP to WebSocket \
+subscribers of channels, with resume after reconnects, per-team authorization, TLS, metrics and \
+a Redis broker for several nodes.")
 # DESTDIR staging, so the absolute destinations (/etc, /lib/systemd) land in the package and
 # never in the building machine's own /etc.
 set(CPACK_SET_DESTDIR ON)
