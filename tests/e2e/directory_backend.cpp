@@ -40,6 +40,7 @@ struct directory_backend::impl {
     std::chrono::milliseconds delay{0};
     bool held = false;
     std::vector<seen_request> seen;
+    std::vector<given_answer> given;
 
     explicit impl(directory_backend& o) : owner(o) {}
 
@@ -58,6 +59,17 @@ struct directory_backend::impl {
             return it == owners.end() ? unknown : it->second;
         }
         return {404, ""};
+    }
+
+    void remember(const std::string& target, const std::string& body, const answer& a) {
+        const auto doc = nlohmann::json::parse(body, nullptr, false);
+        std::string subject;
+        if (doc.is_object()) {
+            subject = target.ends_with("/owner") ? doc.value("kind", "") + ":" + doc.value("id", "")
+                                                 : doc.value("sha256", "");
+        }
+        std::lock_guard lock(mutex);
+        given.push_back({target, std::move(subject), a, std::chrono::steady_clock::now()});
     }
 
     asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream) {
@@ -87,6 +99,7 @@ struct directory_backend::impl {
                 co_await t.async_wait(use_tuple);
             }
             const auto a = decide(target, req.body());
+            remember(target, req.body(), a);
             http::response<http::string_body> res{static_cast<http::status>(a.status), 11};
             res.set(http::field::content_type, "application/json");
             res.keep_alive(req.keep_alive());
@@ -179,6 +192,11 @@ void directory_backend::stop() {
 std::vector<directory_backend::seen_request> directory_backend::requests() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->seen;
+}
+
+std::vector<directory_backend::given_answer> directory_backend::answers() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->given;
 }
 
 }  // namespace kata::e2e

@@ -26,6 +26,14 @@ class directory_backend {
         std::string body;
         std::map<std::string, std::string> headers;
     };
+    // What the backend answered, and when it wrote it: `subject` is the sha256 asked about for
+    // /authenticate, "kind:id" for /owner ("" when the body did not say).
+    struct given_answer {
+        std::string target;
+        std::string subject;
+        answer sent;
+        std::chrono::steady_clock::time_point at;
+    };
 
     directory_backend();
     ~directory_backend();
@@ -51,6 +59,7 @@ class directory_backend {
     int authenticate_count() const { return authenticate_count_.load(); }
     int owner_count() const { return owner_count_.load(); }
     std::vector<seen_request> requests() const;
+    std::vector<given_answer> answers() const;
 
   private:
     struct impl;
