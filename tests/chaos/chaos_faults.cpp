@@ -139,7 +139,8 @@ void run_fault_schedule(chaos_world& world, std::uint64_t seed, std::chrono::sec
     int total_weight = 0;
     for (const auto& k : kinds())
         total_weight += k.weight;
-    const auto end = steady::now() + duration;
+    const auto begin = steady::now();
+    const auto end = begin + duration;
     while (steady::now() < end) {
         int roll = static_cast<int>(rng() % static_cast<std::uint64_t>(total_weight));
         const fault_kind* kind = &kinds().front();
@@ -156,7 +157,10 @@ void run_fault_schedule(chaos_world& world, std::uint64_t seed, std::chrono::sec
                      : kind->link == 1 ? *n.directory_link
                                        : *n.client_link;
         fault_record rec;
-        rec.what = "node " + std::to_string(node) + " " + kind->name;
+        const auto offset = std::chrono::duration_cast<ms>(steady::now() - begin).count();
+        rec.what = "at " + std::to_string(offset / 1000) + "." +
+                   std::to_string(offset % 1000 / 100) + " s: node " + std::to_string(node) + " " +
+                   kind->name;
         rec.node = node;
         rec.start = steady::now();
         const auto hold = kind->apply(link, rng);

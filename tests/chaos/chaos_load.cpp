@@ -19,6 +19,13 @@ constexpr auto subscribe_patience = 5s;  // a subscribe unanswered this long is 
 std::chrono::milliseconds between(std::mt19937_64& rng, int lo, int hi) {
     return std::chrono::milliseconds(lo + static_cast<int>(rng() % (hi - lo + 1)));
 }
+
+timeline_entry marker(timeline_entry::kind_t kind, steady::time_point at) {
+    timeline_entry e;
+    e.kind = kind;
+    e.at = at;
+    return e;
+}
 }  // namespace
 
 struct chaos_load::subscriber_state {
@@ -277,10 +284,11 @@ void chaos_load::subscriber_loop(std::size_t index) {
                     payload.is_object() && payload.contains("recovered") && !payload["recovered"];
                 std::lock_guard lock(mutex_);
                 auto& line = rec.timeline[channel];
-                if (rid == channel && fresh.erase(channel)) line.push_back({timeline_entry::fresh});
-                if (unrecovered) line.push_back({timeline_entry::told, -1, "", at});
+                if (rid == channel && fresh.erase(channel))
+                    line.push_back(marker(timeline_entry::fresh, at));
+                if (unrecovered) line.push_back(marker(timeline_entry::told, at));
                 if (rid == channel) {
-                    timeline_entry g{timeline_entry::granted, -1, "", at};
+                    auto g = marker(timeline_entry::granted, at);
                     g.asked = sent.count(channel) ? sent[channel] : asked;
                     line.push_back(g);
                     sent.erase(channel);

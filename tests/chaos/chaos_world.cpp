@@ -12,6 +12,8 @@
 
 namespace kata::chaos {
 
+using namespace std::chrono_literals;
+
 namespace {
 
 void teach(e2e::directory_backend& backend) {
@@ -44,12 +46,27 @@ std::string node_config(std::uint16_t redis_port, std::uint16_t directory_port) 
 
 chaos_world::chaos_world() {
     teach(backend);
-    for (int i = 0; i < 2; ++i)
-        start_node(i);
+    try {
+        for (int i = 0; i < 2; ++i)
+            start_node(i);
+        for (auto& n : nodes) {
+            const bool ready = e2e::eventually(
+                [&] { return e2e::http_request(n.port, "GET", "/readyz").status == 200; }, 15s);
+            if (!ready) throw std::runtime_error("a chaos node never became ready");
+        }
+    } catch (...) {
+        stop();  // the destructor does not run for a constructor that throws
+        throw;
+    }
+}
+
+void chaos_world::stop() {
+    draining_.store(false);
     for (auto& n : nodes) {
-        const bool ready = e2e::eventually(
-            [&] { return e2e::http_request(n.port, "GET", "/readyz").status == 200; }, 15s);
-        if (!ready) throw std::runtime_error("a chaos node never became ready");
+        if (n.drain.joinable()) n.drain.join();
+        n.process.reset();  // SIGKILL and reap before the proxies and Redis go
+        if (!n.config_path.empty()) std::remove(n.config_path.c_str());
+        n.config_path.clear();
     }
 }
 
@@ -92,12 +109,7 @@ std::uint64_t chaos_world::rss(std::uint16_t port) {
 }
 
 chaos_world::~chaos_world() {
-    draining_.store(false);
-    for (auto& n : nodes) {
-        if (n.drain.joinable()) n.drain.join();
-        n.process.reset();  // SIGKILL and reap before the proxies and Redis go
-        if (!n.config_path.empty()) std::remove(n.config_path.c_str());
-    }
+    stop();
 }
 
 }  // namespace kata::chaos

@@ -43,6 +43,7 @@ class chaos_world {
 
   private:
     void start_node(int i);
+    void stop();
     std::atomic<bool> draining_{true};
 };
 
