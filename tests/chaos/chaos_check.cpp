@@ -75,6 +75,7 @@ std::vector<std::string> check_delivery(const std::vector<publish_attempt>& atte
             std::vector<int> markers(line.size() + 1, 0);
             std::optional<steady::time_point> first_grant;
             int highest = -1;
+            std::vector<int> unknown, refused, duplicates, reordered;
             for (std::size_t p = 0; p < line.size(); ++p) {
                 const auto& e = line[p];
                 markers[p + 1] = markers[p];
@@ -88,29 +89,40 @@ std::vector<std::string> check_delivery(const std::vector<publish_attempt>& atte
                 }
                 const auto k = known.find(e.n);
                 if (k == known.end()) {
-                    out.push_back(who + "delivered " + e.id + " (n " + std::to_string(e.n) +
-                                  ") that was never published");
+                    unknown.push_back(e.n);
                 } else if (k->second.status != 200 && k->second.status != 503 &&
                            k->second.status != 0) {
-                    out.push_back(who + "delivered " + e.id + " (n " + std::to_string(e.n) +
-                                  ") whose publish was refused with " +
-                                  std::to_string(k->second.status));
+                    refused.push_back(e.n);
                 } else if (!k->second.id.empty() && k->second.id != e.id) {
                     out.push_back(who + "delivered n " + std::to_string(e.n) + " as " + e.id +
                                   ", acknowledged as " + k->second.id);
                 }
                 if (pos.count(e.n)) {
-                    out.push_back(who + "duplicate: n " + std::to_string(e.n) + " (" + e.id +
-                                  ") delivered again");
+                    duplicates.push_back(e.n);
                     continue;
                 }
                 if (e.n < highest) {
-                    out.push_back(who + "reordered: n " + std::to_string(e.n) + " (" + e.id +
-                                  ") after n " + std::to_string(highest));
+                    if (reordered.empty())
+                        out.push_back(who + "reordered: first n " + std::to_string(e.n) + " (" +
+                                      e.id + ") after n " + std::to_string(highest));
+                    reordered.push_back(e.n);
                 }
                 highest = std::max(highest, e.n);
                 pos[e.n] = p;
             }
+            if (!unknown.empty())
+                out.push_back(who + std::to_string(unknown.size()) +
+                              " events delivered that were never published: n " + ranges(unknown));
+            if (!refused.empty())
+                out.push_back(who + std::to_string(refused.size()) +
+                              " events delivered whose publish was refused as a whole: n " +
+                              ranges(refused));
+            if (!duplicates.empty())
+                out.push_back(who + std::to_string(duplicates.size()) +
+                              " duplicates delivered: n " + ranges(duplicates));
+            if (!reordered.empty())
+                out.push_back(who + std::to_string(reordered.size()) +
+                              " events delivered after a later one: n " + ranges(reordered));
             if (!first_grant) {
                 out.push_back(who + "never granted");
                 continue;

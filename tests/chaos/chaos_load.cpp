@@ -344,9 +344,8 @@ void chaos_load::intruder_loop(std::uint64_t seed) {
                 }
             }
         } else {
-            const json event{{"channel", channels[round % channels.size()]},
-                             {"type", "log_entry"},
-                             {"payload", {{"n", -1}}}};
+            const json event{
+                {"channel", intruder_channel}, {"type", "log_entry"}, {"payload", {{"n", -1}}}};
             const bool unknown = round % 3 == 1;
             const auto res = e2e::publish(port, unknown ? intruder_key : subscriber_key, event);
             if (res.status == 200) {

@@ -17,6 +17,7 @@ inline const std::string subscriber_key = "chaos-key-subscriber";  // team t1, s
 inline const std::string intruder_key = "chaos-key-intruder";      // unknown: 404
 inline const std::vector<std::string> channels = {"spec:c0", "spec:c1", "spec:c2", "spec:c3"};
 inline const std::string forbidden_channel = "spec:f0";  // owned by team t2
+inline const std::string intruder_channel = "spec:i0";   // owned by t1, nobody subscribes
 
 struct publish_attempt {
     int node = 0;

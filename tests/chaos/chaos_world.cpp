@@ -24,6 +24,7 @@ void teach(e2e::directory_backend& backend) {
     for (const auto& c : channels)
         backend.set_owner(c, {200, R"({"team":"t1"})"});
     backend.set_owner(forbidden_channel, {200, R"({"team":"t2"})"});
+    backend.set_owner(intruder_channel, {200, R"({"team":"t1"})"});
 }
 
 // A realistic small cluster: a short history (50 events, 5 s) so that a pub/sub outage outruns

@@ -25,7 +25,8 @@ enum class ending { open, eof, reset };
 
 class fd_holder {
   public:
-    explicit fd_holder(int fd = -1) : fd_(fd) {}
+    fd_holder() = default;
+    explicit fd_holder(int fd) : fd_(fd) {}
     ~fd_holder() {
         if (fd_ >= 0) ::close(fd_);
     }
@@ -37,7 +38,7 @@ class fd_holder {
     int get() const { return fd_; }
 
   private:
-    int fd_;
+    int fd_ = -1;
 };
 
 sockaddr_in loopback(std::uint16_t port) {

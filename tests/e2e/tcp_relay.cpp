@@ -144,9 +144,15 @@ asio::awaitable<void> tcp_relay::accept_loop() {
 asio::awaitable<void> tcp_relay::relay(std::shared_ptr<tcp::socket> down) {
     const auto generation = generation_;
     auto conn = std::make_shared<connection>(io_, std::move(*down));
-    auto [ec] = co_await conn->up.async_connect(target_, use_tuple);
-    if (ec || cut_ || generation != generation_) co_return;  // both sockets close with conn
+    // Listed before it reaches the target, so that a fault set once the target has accepted
+    // (the earliest a test can tell) applies to it.
     connections_.push_back(conn);
+    auto [ec] = co_await conn->up.async_connect(target_, use_tuple);
+    if (conn->closed) co_return;
+    if (ec || cut_ || generation != generation_) {
+        drop(conn, false);
+        co_return;
+    }
     asio::co_spawn(io_, pump(conn, 0), asio::detached);
     asio::co_spawn(io_, pump(conn, 1), asio::detached);
 }
