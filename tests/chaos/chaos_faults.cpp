@@ -1,5 +1,6 @@
 #include "tests/chaos/chaos_faults.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <string>
@@ -134,22 +135,34 @@ const std::vector<fault_kind>& kinds() {
 }  // namespace
 
 void run_fault_schedule(chaos_world& world, std::uint64_t seed, std::chrono::seconds duration,
-                        std::vector<fault_record>& log) {
+                        const std::string& only, std::vector<fault_record>& log) {
     std::mt19937_64 rng(seed);
+    std::vector<const fault_kind*> chosen;
+    for (const auto& k : kinds()) {
+        bool wanted = only.empty();
+        for (std::size_t at = 0; !wanted && at <= only.size();) {
+            const auto comma = std::min(only.find(',', at), only.size());
+            const auto word = only.substr(at, comma - at);
+            wanted = !word.empty() && std::string(k.name).find(word) != std::string::npos;
+            at = comma + 1;
+        }
+        if (wanted) chosen.push_back(&k);
+    }
     int total_weight = 0;
-    for (const auto& k : kinds())
-        total_weight += k.weight;
+    for (const auto* k : chosen)
+        total_weight += k->weight;
+    if (total_weight == 0) return;
     const auto begin = steady::now();
     const auto end = begin + duration;
     while (steady::now() < end) {
         int roll = static_cast<int>(rng() % static_cast<std::uint64_t>(total_weight));
-        const fault_kind* kind = &kinds().front();
-        for (const auto& k : kinds()) {
-            if (roll < k.weight) {
-                kind = &k;
+        const fault_kind* kind = chosen.front();
+        for (const auto* k : chosen) {
+            if (roll < k->weight) {
+                kind = k;
                 break;
             }
-            roll -= k.weight;
+            roll -= k->weight;
         }
         const int node = static_cast<int>(rng() % 2);
         auto& n = world.nodes[static_cast<std::size_t>(node)];

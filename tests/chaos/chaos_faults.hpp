@@ -4,6 +4,7 @@
 // random time, then healed, then a quiet gap. The same seed gives the same schedule.
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "tests/chaos/chaos_records.hpp"
@@ -16,7 +17,9 @@ namespace kata::chaos {
 inline constexpr auto readiness_grace = std::chrono::seconds(3);
 
 // Runs faults until `duration` has passed, then heals every proxy. Appends what it did to `log`.
+// `only`, when not empty, is a comma-separated list: only faults whose name contains one of its
+// words run (e.g. "redis", "directory,client cut"), to narrow down a failure.
 void run_fault_schedule(chaos_world& world, std::uint64_t seed, std::chrono::seconds duration,
-                        std::vector<fault_record>& log);
+                        const std::string& only, std::vector<fault_record>& log);
 
 }  // namespace kata::chaos

@@ -39,8 +39,11 @@ void report(std::ostringstream& out, const std::string& invariant,
 TEST(Chaos, EveryGuaranteeHoldsUnderRandomFaults) {
     const auto seed = env_number("KATA_RT_CHAOS_SEED", std::random_device{}());
     const auto seconds = std::chrono::seconds(env_number("KATA_RT_CHAOS_SECONDS", 60));
-    std::cout << "chaos: seed " << seed << ", " << seconds.count()
-              << " s of faults (replay with KATA_RT_CHAOS_SEED=" << seed << ")" << std::endl;
+    const char* only_env = std::getenv("KATA_RT_CHAOS_FAULTS");
+    const std::string only = only_env ? only_env : "";
+    std::cout << "chaos: seed " << seed << ", " << seconds.count() << " s of faults"
+              << (only.empty() ? "" : " (only: " + only + ")")
+              << " (replay with KATA_RT_CHAOS_SEED=" << seed << ")" << std::endl;
 
     chaos_world world;
     chaos_load load(world, seed);
@@ -49,7 +52,7 @@ TEST(Chaos, EveryGuaranteeHoldsUnderRandomFaults) {
                                                     chaos_world::rss(world.nodes[1].port)};
     load.start_traffic();
     std::vector<fault_record> faults;
-    run_fault_schedule(world, seed, seconds, faults);
+    run_fault_schedule(world, seed, seconds, only, faults);
     load.stop_publishers();
     const bool caught_up = load.finish(30s);
     const auto progress = load.describe_progress();
@@ -112,7 +115,9 @@ TEST(Chaos, EveryGuaranteeHoldsUnderRandomFaults) {
         for (int i = 0; i < 2; ++i)
             out << "node " << i << " log (tail):\n" << world.log_tail(i) << "\n";
         ADD_FAILURE() << "chaos run with seed " << seed << " (replay: KATA_RT_CHAOS_SEED=" << seed
-                      << " KATA_RT_CHAOS_SECONDS=" << seconds.count() << ")" << out.str();
+                      << " KATA_RT_CHAOS_SECONDS=" << seconds.count()
+                      << (only.empty() ? "" : " KATA_RT_CHAOS_FAULTS='" + only + "'") << ")"
+                      << out.str();
     }
 }
 
