@@ -127,12 +127,12 @@ std::vector<std::string> check_delivery(const std::vector<publish_attempt>& atte
                 out.push_back(who + "never granted");
                 continue;
             }
-            std::vector<int> lost;
+            std::vector<int> lost, tail;
             for (const auto& [n, p] : known) {
                 if (p.status != 200 || p.start <= *first_grant || pos.count(n)) continue;
                 const auto next = pos.upper_bound(n);
                 if (next == pos.end()) {
-                    lost.push_back(n);  // nothing after it came: no signal can cover it
+                    tail.push_back(n);  // nothing after it came: no signal can cover it
                     continue;
                 }
                 const std::size_t before = next == pos.begin() ? 0 : std::prev(next)->second + 1;
@@ -143,6 +143,12 @@ std::vector<std::string> check_delivery(const std::vector<publish_attempt>& atte
                               " acknowledged events never delivered and the subscriber was not "
                               "told (no recovered:false): n " +
                               ranges(lost));
+            }
+            if (!tail.empty()) {
+                out.push_back(who + std::to_string(tail.size()) +
+                              " acknowledged events never delivered after its last event (n " +
+                              std::to_string(highest) + "): its subscription never came back: n " +
+                              ranges(tail));
             }
         }
     }
