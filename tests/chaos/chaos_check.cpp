@@ -101,6 +101,13 @@ std::vector<std::string> check_delivery(const std::vector<publish_attempt>& atte
                     duplicates.push_back(e.n);
                     continue;
                 }
+                pos[e.n] = p;
+                // Order is promised for acknowledged events. One whose publish timed out may
+                // still be stored by Redis later, with a later sequence (docs/protocol.md: "on
+                // the safe side"): it may then come after events published behind it.
+                const bool acknowledged =
+                    k != known.end() && (k->second.status == 200 || !k->second.id.empty());
+                if (!acknowledged) continue;
                 if (e.n < highest) {
                     if (reordered.empty())
                         out.push_back(who + "reordered: first n " + std::to_string(e.n) + " (" +
@@ -108,7 +115,6 @@ std::vector<std::string> check_delivery(const std::vector<publish_attempt>& atte
                     reordered.push_back(e.n);
                 }
                 highest = std::max(highest, e.n);
-                pos[e.n] = p;
             }
             if (!unknown.empty())
                 out.push_back(who + std::to_string(unknown.size()) +
