@@ -76,6 +76,7 @@ class load_client {
     std::vector<std::vector<boost::asio::ip::tcp::endpoint>> endpoints_;
     std::vector<char> read_buffer_;  // shared: one connection reads and parses at a time
     std::mt19937 mask_rng_;          // masks of the frames we send
+    protocol::deflate::inflater inflater_;  // --deflate: for every connection of the thread
     std::mt19937_64 key_rng_;        // Sec-WebSocket-Key nonces
     std::size_t closing_ = 0;        // close frames sent by begin_close, not yet answered
 };

@@ -83,7 +83,7 @@ asio::awaitable<void> run_publisher(asio::any_io_executor executor, const scenar
             if (!b.channels.empty()) b.body += ',';
             b.body +=
                 "{\"channel\":\"" + sc.channel_name(c) +
-                "\",\"type\":\"log_entry\",\"payload\":" + make_payload(seq, t, sc.payload_bytes) +
+                "\",\"type\":\"log_entry\",\"payload\":" + make_payload(seq, t, sc.payload_bytes, sc.log_payload) +
                 "}";
             b.channels.push_back(c);
         }

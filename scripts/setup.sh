@@ -13,6 +13,7 @@ packages=(
   chromium                      # headless browser for the dev page's tests (web/browser-test)
   prometheus                    # promtool checks /metrics; a real scrape in the e2e tests
   redis-server libhiredis-dev   # the Redis broker (several nodes) and its tests
+  libdeflate-dev                # permessage-deflate (WebSocket compression)
 )
 
 # Node 20 and its npm come with the machine image (not Debian's npm, whose install conflicts with

@@ -1,0 +1,35 @@
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+struct libdeflate_compressor;
+
+namespace kata::protocol::deflate {
+
+// One-shot raw DEFLATE (RFC 1951) of whole messages with libdeflate: each message is compressed
+// on its own (no context takeover), so one compressed frame serves every subscriber. The output
+// ends with a final block (BFINAL set), which RFC 7692 7.2.3.4 allows. Not thread-safe: one per
+// thread (thread_compressor()).
+class compressor {
+  public:
+    // `level`: libdeflate's 0 (stored, no compression) to 12 (smallest, slowest).
+    explicit compressor(int level);
+    ~compressor();
+    compressor(const compressor&) = delete;
+    compressor& operator=(const compressor&) = delete;
+
+    int level() const { return level_; }
+    // Compresses `in` into `out` (replacing its contents); false when the result would not be
+    // smaller than the input (the message then goes plain).
+    bool compress(std::string_view in, std::string& out);
+
+  private:
+    int level_;
+    libdeflate_compressor* c_;
+};
+
+// This thread's compressor at `level` (made on first use, remade when the level changes).
+compressor& thread_compressor(int level);
+
+}  // namespace kata::protocol::deflate
