@@ -46,8 +46,8 @@ std::string websocket_key(const std::array<std::uint8_t, 16>& nonce) {
     return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
-std::string upgrade_request(const endpoint_url& url, std::string_view api_key,
-                            std::string_view key, bool deflate) {
+std::string upgrade_request(const endpoint_url& url, std::string_view api_key, std::string_view key,
+                            bool deflate) {
     std::string req;
     req.reserve(256 + api_key.size());
     req.append("GET ").append(url.target).append(" HTTP/1.1\r\nHost: ");

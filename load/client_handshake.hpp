@@ -20,8 +20,8 @@ std::string websocket_key(const std::array<std::uint8_t, 16>& nonce);
 // The upgrade request: GET `url.target` with Host, the key, `Authorization: Bearer api_key` and
 // the kata-rt.v1 subprotocol; with `deflate`, permessage-deflate is offered (no context takeover
 // either way), else no extension.
-std::string upgrade_request(const endpoint_url& url, std::string_view api_key,
-                            std::string_view key, bool deflate = false);
+std::string upgrade_request(const endpoint_url& url, std::string_view api_key, std::string_view key,
+                            bool deflate = false);
 
 // Checks the server's answer to the upgrade: `head` is the status line and headers, up to and
 // including the blank line. "" when it is a 101 with `Upgrade: websocket`, a `Connection` that

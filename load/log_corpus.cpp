@@ -11,15 +11,17 @@ constexpr std::array<std::string_view, 4> levels{"INFO", "INFO", "DEBUG", "WARN"
 constexpr std::array<std::string_view, 8> agents{"agent-7f3a", "agent-0c21", "agent-9be4",
                                                  "agent-51d0", "agent-e7a2", "agent-33f9",
                                                  "agent-a84c", "agent-12b5"};
-constexpr std::array<std::string_view, 10> crates{
-    "serde", "tokio", "hyper", "clap", "regex", "rand", "anyhow", "tracing", "bytes", "futures"};
+constexpr std::array<std::string_view, 10> crates{"serde", "tokio",  "hyper",   "clap",  "regex",
+                                                  "rand",  "anyhow", "tracing", "bytes", "futures"};
 constexpr std::array<std::string_view, 12> paths{
-    "src/server/routes.rs",     "src/server/ws/connection.rs", "src/hub/fanout.rs",
-    "src/auth/credentials.rs",  "core/protocol/envelope.cpp",  "core/hub/history_ring.cpp",
-    "web/client/index.js",      "tests/e2e/server_resume_test.cpp", "lib/parser/json.ts",
-    "pkg/api/handlers.go",      "app/models/spec.py",          "src/main.rs"};
+    "src/server/routes.rs",       "src/server/ws/connection.rs",
+    "src/hub/fanout.rs",          "src/auth/credentials.rs",
+    "core/protocol/envelope.cpp", "core/hub/history_ring.cpp",
+    "web/client/index.js",        "tests/e2e/server_resume_test.cpp",
+    "lib/parser/json.ts",         "pkg/api/handlers.go",
+    "app/models/spec.py",         "src/main.rs"};
 constexpr std::array<std::string_view, 6> routes{"/v1/specs", "/v1/agents", "/v1/publish",
-                                                 "/v1/ws", "/healthz", "/v1/teams"};
+                                                 "/v1/ws",    "/healthz",   "/v1/teams"};
 
 }  // namespace
 
@@ -57,15 +59,14 @@ std::string log_corpus::next_line() {
                           static_cast<int>(crate.size()), crate.data(), n, line % 97);
             break;
         case 2:
-            std::snprintf(body, sizeof body,
-                          "warning: unused variable `value_%u` --> %.*s:%u:%u",
+            std::snprintf(body, sizeof body, "warning: unused variable `value_%u` --> %.*s:%u:%u",
                           n, static_cast<int>(path.size()), path.data(), line, n % 80 + 1);
             break;
         case 3: {
             const auto route = routes[(r >> 44) % routes.size()];
             std::snprintf(body, sizeof body, "GET %.*s/%u 200 %u.%u ms bytes=%u",
-                          static_cast<int>(route.size()), route.data(), n * 37 + line,
-                          line % 50, n % 10, n * 13 + 120);
+                          static_cast<int>(route.size()), route.data(), n * 37 + line, line % 50,
+                          n % 10, n * 13 + 120);
             break;
         }
         case 4:
@@ -79,8 +80,10 @@ std::string log_corpus::next_line() {
                           static_cast<int>(agent.size()), agent.data());
             break;
         default:
-            std::snprintf(body, sizeof body, "test result: ok. %u passed; 0 failed; %u ignored; "
-                          "finished in %u.%02us", n, line % 5, line % 30, n % 100);
+            std::snprintf(body, sizeof body,
+                          "test result: ok. %u passed; 0 failed; %u ignored; "
+                          "finished in %u.%02us",
+                          n, line % 5, line % 30, n % 100);
             break;
     }
     std::string out;

@@ -80,8 +80,8 @@ std::string hub::publish(const protocol::channel_name& channel_name, std::string
 
 frame hub::event_frame(const channel& ch, std::string_view json) {
     bool compressed = false;
-    frame f = protocol::deflate::event_frame(json, compression_, ch.deflate_count() != 0,
-                                             &compressed);
+    frame f =
+        protocol::deflate::event_frame(json, compression_, ch.deflate_count() != 0, &compressed);
     events_framed.fetch_add(1, std::memory_order_relaxed);
     if (compressed) compressions.fetch_add(1, std::memory_order_relaxed);
     return f;

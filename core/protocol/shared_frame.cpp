@@ -16,8 +16,8 @@ shared_frame shared_frame::allocate_pair(std::size_t size, std::size_t deflated_
         throw std::length_error("frame larger than 4 GiB");
     void* raw = std::malloc(sizeof(block) + size + deflated_size);
     if (!raw) throw std::bad_alloc();
-    auto* b = new (raw) block{{1}, static_cast<std::uint32_t>(size),
-                              static_cast<std::uint32_t>(deflated_size)};
+    auto* b = new (raw)
+        block{{1}, static_cast<std::uint32_t>(size), static_cast<std::uint32_t>(deflated_size)};
     shared_frame f;
     f.block_ = b;
     data = payload(b);

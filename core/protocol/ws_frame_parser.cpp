@@ -222,7 +222,7 @@ bool frame_parser::on_payload(char* data, std::size_t size, bool ascii, frame_ha
         message_.append(data, size);
         message = message_;
     }
-    const bool go_on = compressed ? deliver_compressed(op, message, handler)
+    const bool go_on = compressed      ? deliver_compressed(op, message, handler)
                        : op == op_text ? handler.on_text(message)
                                        : handler.on_binary(message);
     if (!failed_) message_.clear();

@@ -104,7 +104,7 @@ class frame_parser {
     std::string pending_;  // bytes of an incomplete frame header or control frame payload
     std::string message_;  // fragments of the current message
     utf8_validator utf8_;
-    std::uint8_t message_op_ = 0;  // opcode of the message being reassembled, 0: none
+    std::uint8_t message_op_ = 0;      // opcode of the message being reassembled, 0: none
     bool message_compressed_ = false;  // its first frame had RSV1
     bool failed_ = false;
     bool closed_ = false;

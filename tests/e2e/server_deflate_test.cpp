@@ -15,7 +15,8 @@ namespace {
 
 namespace ws = protocol::ws;
 constexpr std::array<std::uint8_t, 4> mask{0x5a, 0x01, 0xc3, 0x7e};
-const std::string offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+const std::string offer =
+    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
 const std::string subscribe_t1 = R"({"type":"subscribe","channel":"team:t1","requestId":"a"})";
 
 std::string compressed_frame(ws::opcode op, std::string_view message, int level = 6) {
@@ -137,11 +138,11 @@ TEST(Deflate, AFrameThatInflatesPastTheLimitIs1009AndCostsNoMemory) {
     cfg.limits.max_message_bytes = 128 * 1024;
     running_server server(cfg);
     // About a kilobyte that inflates to a megabyte (the DEFLATE ceiling is ~1032:1).
-    const std::string small_bomb = compressed_frame(ws::opcode::text, std::string(1 << 20, 'a'), 12);
+    const std::string small_bomb =
+        compressed_frame(ws::opcode::text, std::string(1 << 20, 'a'), 12);
     EXPECT_LT(small_bomb.size(), 1100u);
     // 64 KiB that would inflate to 64 MiB: unbounded inflating would show in the peak RSS.
-    const std::string big_bomb =
-        compressed_frame(ws::opcode::text, std::string(64u << 20, 'a'), 1);
+    const std::string big_bomb = compressed_frame(ws::opcode::text, std::string(64u << 20, 'a'), 1);
     ASSERT_LT(big_bomb.size(), cfg.limits.max_message_bytes);
     {
         raw_peer warm;  // the worker's inflater and buffers exist before the baseline
@@ -156,8 +157,8 @@ TEST(Deflate, AFrameThatInflatesPastTheLimitIs1009AndCostsNoMemory) {
         peer.send_raw(*bomb);
         EXPECT_EQ(peer.read_until_close(10s).close_code, 1009);
     }
-    EXPECT_LT(peak_rss_kib(), before + 16 * 1024) << "peak RSS grew by "
-                                                  << peak_rss_kib() - before << " KiB";
+    EXPECT_LT(peak_rss_kib(), before + 16 * 1024)
+        << "peak RSS grew by " << peak_rss_kib() - before << " KiB";
 }
 
 TEST(Deflate, CompressedFramesCountTowardTheCommandRateLimit) {

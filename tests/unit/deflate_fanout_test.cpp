@@ -22,7 +22,8 @@ const protocol::channel_name spec1{protocol::channel_family::spec, "1"};
 
 std::string log_payload(std::size_t n) {
     std::string line = R"({"line":")";
-    while (line.size() < n) line += "2026-12-07T20:00:00Z INFO build step ok core/hub/hub.cpp ";
+    while (line.size() < n)
+        line += "2026-12-07T20:00:00Z INFO build step ok core/hub/hub.cpp ";
     return line + R"("})";
 }
 

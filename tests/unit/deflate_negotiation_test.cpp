@@ -22,8 +22,9 @@ TEST(DeflateNegotiation, WhatBrowsersAndLibrariesOfferIsAccepted) {
     EXPECT_TRUE(n.accepted);
     EXPECT_EQ(n.response, answer);
     EXPECT_TRUE(offer("permessage-deflate").accepted);
-    EXPECT_TRUE(offer("  permessage-deflate ;client_no_context_takeover ; server_no_context_takeover")
-                    .accepted);
+    EXPECT_TRUE(
+        offer("  permessage-deflate ;client_no_context_takeover ; server_no_context_takeover")
+            .accepted);
     EXPECT_TRUE(offer("permessage-deflate; client_max_window_bits=10").accepted);
     EXPECT_TRUE(offer("permessage-deflate; client_max_window_bits=\"12\"").accepted);
 }

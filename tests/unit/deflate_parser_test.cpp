@@ -45,8 +45,8 @@ struct result {
     int admitted = 0;
 };
 
-result parse(std::string stream, bool deflate = true, std::size_t max = 16384,
-             bool admit = true, std::size_t chunk = 0) {
+result parse(std::string stream, bool deflate = true, std::size_t max = 16384, bool admit = true,
+             std::size_t chunk = 0) {
     frame_parser parser({.max_message_bytes = max, .server_role = true, .deflate = deflate});
     deflate_recorder rec;
     rec.admit = admit;
@@ -66,13 +66,13 @@ result parse(std::string stream, bool deflate = true, std::size_t max = 16384,
     return out;
 }
 
-const std::string command = R"({"type":"subscribe","channel":"spec:1","requestId":")" +
-                            std::string(300, 'r') + R"("})";
+const std::string command =
+    R"({"type":"subscribe","channel":"spec:1","requestId":")" + std::string(300, 'r') + R"("})";
 
 TEST(DeflateParser, ACompressedCommandArrivesInflated) {
     for (std::size_t chunk : {0, 1, 3}) {
-        const auto r = parse(compressed_frame(opcode::text, compress(command)), true, 16384, true,
-                             chunk);
+        const auto r =
+            parse(compressed_frame(opcode::text, compress(command)), true, 16384, true, chunk);
         EXPECT_FALSE(r.error);
         ASSERT_EQ(r.events.size(), 1u);
         EXPECT_EQ(r.events[0], testing::text(command));

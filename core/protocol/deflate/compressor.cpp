@@ -19,8 +19,8 @@ bool compressor::compress(std::string_view in, std::string& out) {
     // Room for one byte less than the input: a result that does not fit is not worth sending.
     if (in.size() < 2) return false;
     out.resize(in.size() - 1);
-    const std::size_t n = libdeflate_deflate_compress(c_, in.data(), in.size(), out.data(),
-                                                      out.size());
+    const std::size_t n =
+        libdeflate_deflate_compress(c_, in.data(), in.size(), out.data(), out.size());
     out.resize(n);
     return n != 0;
 }

@@ -34,9 +34,8 @@ inflater::result inflater::inflate(std::string_view compressed, std::size_t max_
     }
     std::size_t in_used = 0;
     std::size_t out_size = 0;
-    const auto r = libdeflate_deflate_decompress_ex(d_, input_.data(), input_.size(),
-                                                    output_.data(), output_.size(), &in_used,
-                                                    &out_size);
+    const auto r = libdeflate_deflate_decompress_ex(
+        d_, input_.data(), input_.size(), output_.data(), output_.size(), &in_used, &out_size);
     if (r == LIBDEFLATE_INSUFFICIENT_SPACE) return {status::too_big, {}};
     if (r != LIBDEFLATE_SUCCESS) return {status::invalid, {}};
     if (out_size > max_bytes) return {status::too_big, {}};

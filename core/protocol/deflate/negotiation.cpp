@@ -11,8 +11,21 @@ bool is_tchar(char c) {
     // RFC 7230 3.2.6 token characters.
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
     switch (c) {
-        case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-        case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+        case '!':
+        case '#':
+        case '$':
+        case '%':
+        case '&':
+        case '\'':
+        case '*':
+        case '+':
+        case '-':
+        case '.':
+        case '^':
+        case '_':
+        case '`':
+        case '|':
+        case '~':
             return true;
         default:
             return false;
@@ -27,8 +40,10 @@ bool is_token(std::string_view s) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -134,8 +149,9 @@ negotiated negotiate(const std::vector<std::string_view>& header_values) {
             // The server's window is always 32 KiB (libdeflate), so only 15 can be honoured.
             if (!p || (p->server_max_window_bits && *p->server_max_window_bits != 15)) continue;
             out.accepted = true;
-            out.response = "permessage-deflate; server_no_context_takeover; "
-                           "client_no_context_takeover";
+            out.response =
+                "permessage-deflate; server_no_context_takeover; "
+                "client_no_context_takeover";
             if (p->server_max_window_bits) out.response += "; server_max_window_bits=15";
             return out;
         }

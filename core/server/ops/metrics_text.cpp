@@ -106,8 +106,8 @@ std::string render_metrics(const metrics_snapshot& snap) {
              s.bytes_written);
     e.single("kata_rt_written_payload_bytes_total", "counter",
              "The same frames' bytes as they would be uncompressed.", s.payload_bytes_written);
-    e.single("kata_rt_events_framed_total", "counter",
-             "Events framed for this node's subscribers.", snap.events_framed);
+    e.single("kata_rt_events_framed_total", "counter", "Events framed for this node's subscribers.",
+             snap.events_framed);
     e.single("kata_rt_event_compressions_total", "counter",
              "Events also compressed for permessage-deflate subscribers (at most once per event).",
              snap.compressions);

@@ -59,7 +59,8 @@ struct server_counters {
 
     // Frames written to a socket (`bytes` on the wire, `plain` bytes uncompressed), `waited`
     // after they were queued.
-    void count_write(std::size_t bytes, std::size_t plain, std::chrono::nanoseconds waited) noexcept {
+    void count_write(std::size_t bytes, std::size_t plain,
+                     std::chrono::nanoseconds waited) noexcept {
         bump(bytes_written, bytes);
         bump(payload_bytes_written, plain);
         delivery_latency.observe(waited);

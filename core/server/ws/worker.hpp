@@ -11,8 +11,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/hub/local_fanout.hpp"
-#include "core/protocol/deflate/inflater.hpp"
 #include "core/protocol/close_codes.hpp"
+#include "core/protocol/deflate/inflater.hpp"
 #include "core/server/ops/beast_types.hpp"
 #include "core/server/ops/server_state.hpp"
 #include "core/server/ws/worker_mailbox.hpp"

@@ -181,8 +181,8 @@ class ws_connection : public hub::delivery_target,
     bool closing_ = false;      // our close frame is queued or sent
     bool peer_closed_ = false;  // the peer's close frame arrived (or it can no longer send one)
     bool ended_ = false;
-    bool deflate_ = false;    // permessage-deflate negotiated
-    bool admitted_ = false;   // the compressed command being delivered was counted already
+    bool deflate_ = false;   // permessage-deflate negotiated
+    bool admitted_ = false;  // the compressed command being delivered was counted already
 };
 
 }  // namespace kata::server
