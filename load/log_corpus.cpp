@@ -34,6 +34,10 @@ std::uint64_t log_corpus::next() {
 }
 
 std::string log_corpus::next_line() {
+    return line(next() % agents.size());
+}
+
+std::string log_corpus::line(std::size_t agent_index) {
     const auto r = next();
     clock_ms_ += 1 + r % 900;
     const auto secs = clock_ms_ / 1000;
@@ -42,7 +46,7 @@ std::string log_corpus::next_line() {
                   static_cast<unsigned>(secs / 3600 % 24), static_cast<unsigned>(secs / 60 % 60),
                   static_cast<unsigned>(secs % 60), static_cast<unsigned>(clock_ms_ % 1000));
     const auto level = levels[(r >> 8) % levels.size()];
-    const auto agent = agents[(r >> 12) % agents.size()];
+    const auto agent = agents[agent_index % agents.size()];
     const auto path = paths[(r >> 16) % paths.size()];
     const auto crate = crates[(r >> 20) % crates.size()];
     const unsigned line = static_cast<unsigned>((r >> 24) % 900 + 1);
@@ -96,9 +100,10 @@ std::string log_corpus::next_line() {
 std::string log_corpus::text(std::size_t bytes) {
     std::string out;
     out.reserve(bytes + 200);
+    const std::size_t agent = next() % agents.size();
     while (out.size() < bytes) {
         if (!out.empty()) out += "\\n";
-        out += next_line();
+        out += line(agent);
     }
     out.resize(bytes);
     // A cut right after the backslash of "\n" would leave an escape without its letter.

@@ -12,14 +12,15 @@ namespace kata::load {
 class log_corpus {
   public:
     explicit log_corpus(std::uint64_t seed = 1) : state_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
-    // The next line, without its newline.
+    // The next line, without its newline, from any of the agents.
     std::string next_line();
-    // Lines joined with "\n" (written as the two characters \ and n, JSON's escape) until at
-    // least `bytes`, cut to exactly `bytes`.
+    // One event's worth of one agent's output: lines joined with "\n" (written as the two
+    // characters \ and n, JSON's escape) until at least `bytes`, cut to exactly `bytes`.
     std::string text(std::size_t bytes);
 
   private:
     std::uint64_t next();
+    std::string line(std::size_t agent);
     std::uint64_t state_;
     std::uint64_t clock_ms_ = 1'796'000'000'000;  // a December 2026 morning, advancing
 };

@@ -40,6 +40,19 @@ TEST(DeflateCodec, RoundTripsAndShrinksLogText) {
     EXPECT_EQ(r.message, text);
 }
 
+TEST(DeflateCodec, OutputIsASyncFlushWithoutAFinalBlock) {
+    // What RFC 7692 7.2.1 describes: non-final blocks; the receiver appends 00 00 ff ff.
+    for (const std::size_t size : {300, 5000, 8192, 8193, 30000}) {
+        const auto text = log_lines(size);
+        const auto z = deflated(text);
+        EXPECT_EQ(static_cast<unsigned char>(z[0]) & 1, 0) << size;  // the first block: BFINAL 0
+        inflater inf;
+        const auto r = inf.inflate(z, size);
+        ASSERT_EQ(r.st, inflater::status::ok) << size;
+        EXPECT_EQ(r.message, text);
+    }
+}
+
 TEST(DeflateCodec, RfcExamplesInflate) {
     inflater inf;
     // RFC 7692 7.2.3.1: "Hello" flushed with an empty stored block, its 00 00 ff ff removed.
