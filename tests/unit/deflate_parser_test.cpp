@@ -1,5 +1,6 @@
 // The frame parser with permessage-deflate: compressed messages, the RSV1 rules and the bounds.
 #include <gtest/gtest.h>
+#include <libdeflate.h>
 
 #include <string>
 
@@ -24,6 +25,16 @@ class deflate_recorder : public testing::recorder {
     }
     deflate::inflater* inflater() override { return &inf; }
 };
+
+// One DEFLATE stream of the whole input (ending in a final block), as any zlib-based peer may
+// send: the best ratio DEFLATE allows, about 1:1000, for bombs.
+std::string one_stream(std::string_view in, int level = 12) {
+    auto* c = libdeflate_alloc_compressor(level);
+    std::string out(libdeflate_deflate_compress_bound(c, in.size()), '\0');
+    out.resize(libdeflate_deflate_compress(c, in.data(), in.size(), out.data(), out.size()));
+    libdeflate_free_compressor(c);
+    return out;
+}
 
 std::string compress(std::string_view text) {
     deflate::compressor c(6);
@@ -112,9 +123,7 @@ TEST(DeflateParser, Rsv1WhereItMayNotBeIs1002) {
 
 TEST(DeflateParser, ABombIs1009AndBadDataOrTextIs1007) {
     // About a kilobyte that inflates to 1 MiB, against a 16 KiB limit.
-    deflate::compressor c(12);
-    std::string bomb;
-    ASSERT_TRUE(c.compress(std::string(1 << 20, 'a'), bomb));
+    const std::string bomb = one_stream(std::string(1 << 20, 'a'));
     ASSERT_LT(bomb.size(), 2048u);
     EXPECT_EQ(parse(compressed_frame(opcode::text, bomb)).error, 1009);
     EXPECT_EQ(parse(compressed_frame(opcode::text, "\xff\xff\xff\xff")).error, 1007);
