@@ -212,13 +212,14 @@ void BM_HubFanout(benchmark::State& state) {
 
 BENCHMARK(BM_HubFanout)->Arg(1)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
 
-// A 512-byte log event (the log corpus, a different line every time) to N subscribers, all of
-// them with permessage-deflate (deflate = 1) or none (0): the event is compressed once per
-// publish, so the cost per delivery should barely move at fanout 1,000. Also reports the bytes
-// each subscriber is sent per event.
+// A log event (the log corpus: one agent's lines, different every time, of the given size) to N
+// subscribers, all of them with permessage-deflate (deflate = 1) or none (0): the event is
+// compressed once per publish, whatever N. Also reports the bytes each subscriber is sent per
+// event (frame header and envelope included), the wire-size figure of docs/performance.md.
 void BM_HubFanoutLog(benchmark::State& state) {
     const auto n = static_cast<std::size_t>(state.range(0));
     const bool deflate = state.range(1) != 0;
+    const auto line_bytes = static_cast<std::size_t>(state.range(2));
     hub::hub_settings settings;
     settings.compression = {true, 256, 6};
     hub::hub h(settings);
@@ -236,7 +237,7 @@ void BM_HubFanoutLog(benchmark::State& state) {
     kata::load::log_corpus corpus;
     std::vector<std::string> payloads;
     for (int i = 0; i < 256; ++i)
-        payloads.push_back(R"({"line":")" + corpus.text(500) + R"("})");
+        payloads.push_back(R"({"line":")" + corpus.text(line_bytes) + R"("})");
     const auto flush = [&] {
         turn.flush_posted = false;
         for (auto* t : turn.dirty)
@@ -270,6 +271,13 @@ void BM_HubFanoutLog(benchmark::State& state) {
     h.detach(*att.ch, &sink);
 }
 
-BENCHMARK(BM_HubFanoutLog)->Args({1000, 0})->Args({1000, 1});
+BENCHMARK(BM_HubFanoutLog)
+    ->ArgNames({"subscribers", "deflate", "line_bytes"})
+    ->Args({1000, 0, 512})
+    ->Args({1000, 1, 512})
+    ->Args({1000, 0, 2048})
+    ->Args({1000, 1, 2048})
+    ->Args({1000, 0, 8192})
+    ->Args({1000, 1, 8192});
 
 }  // namespace
