@@ -30,7 +30,7 @@ line = " ".join(f"2026-12-07T20:41:{i % 60:02d}Z INFO [agent-7f3a] Compiling ser
 async def subscriber(compression):
     ws = await websockets.connect(url, subprotocols=["kata-rt.v1"], compression=compression,
                                   extra_headers={"Authorization": "Bearer " + key})
-    await ws.send(json.dumps({"type": "subscribe", "channel": "team:t1", "requestId": "s" * 300}))
+    await ws.send(json.dumps({"type": "subscribe", "channel": "team:t1", "requestId": "s" * 120}))
     while json.loads(await ws.recv())["type"] != "subscribed":
         pass
     return ws

@@ -20,6 +20,9 @@ constexpr std::array<std::uint8_t, 4> mask{0x5a, 0x01, 0xc3, 0x7e};
 const std::string offer =
     "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
 const std::string subscribe_t1 = R"({"type":"subscribe","channel":"team:t1","requestId":"a"})";
+// Long enough to compress (a short command does not shrink).
+const std::string subscribe_t1_long =
+    R"({"type":"subscribe","channel":"team:t1","requestId":")" + std::string(120, 'a') + R"("})";
 
 // A client's compressed frame; `one_stream`: the whole message as one DEFLATE stream ending in
 // a final block (the best ratio, about 1:1000, for bombs), else as our compressor makes it.
@@ -57,7 +60,9 @@ json log_line(std::size_t bytes) {
 
 bool subscribed(raw_peer& peer) {
     const auto answer = peer.next_text(5s);
-    return answer && json::parse(*answer)["type"] == "subscribed";
+    const bool ok = answer && json::parse(*answer)["type"] == "subscribed";
+    if (!ok) ADD_FAILURE() << "instead of subscribed: " << answer.value_or("nothing");
+    return ok;
 }
 
 TEST(Deflate, OneCompressionServesEveryDeflateSubscriberAndPlainPeersGetPlain) {
@@ -101,7 +106,7 @@ TEST(Deflate, ACompressedCommandIsServedAndMixesWithPlainOnes) {
     running_server server;
     raw_peer peer;
     ASSERT_TRUE(peer.connect_with(server.port(), key_t1, offer, ""));
-    peer.send_raw(compressed_frame(ws::opcode::text, subscribe_t1));
+    peer.send_raw(compressed_frame(ws::opcode::text, subscribe_t1_long));
     ASSERT_TRUE(subscribed(peer));
     peer.send_raw(ws::client_frame(ws::opcode::text, R"({"type":"ping","requestId":"p"})", mask));
     const auto pong = peer.next_text(5s);
@@ -114,7 +119,7 @@ TEST(Deflate, Rsv1WithoutTheExtensionOrOnAControlFrameIs1002) {
     {
         raw_peer peer;
         ASSERT_TRUE(peer.connect(server.port(), key_t1));
-        peer.send_raw(compressed_frame(ws::opcode::text, subscribe_t1));
+        peer.send_raw(compressed_frame(ws::opcode::text, subscribe_t1_long));
         EXPECT_EQ(peer.read_until_close(5s).close_code, 1002);
     }
     {
@@ -161,7 +166,7 @@ TEST(Deflate, AFrameThatInflatesPastTheLimitIs1009AndCostsNoMemory) {
     {
         raw_peer warm;  // the worker's inflater and buffers exist before the baseline
         ASSERT_TRUE(warm.connect_with(server.port(), key_t1, offer, ""));
-        warm.send_raw(compressed_frame(ws::opcode::text, subscribe_t1));
+        warm.send_raw(compressed_frame(ws::opcode::text, subscribe_t1_long));
         ASSERT_TRUE(subscribed(warm));
     }
     const auto before = peak_rss_kib();
@@ -182,19 +187,20 @@ TEST(Deflate, CompressedFramesCountTowardTheCommandRateLimit) {
     raw_peer peer;
     ASSERT_TRUE(peer.connect_with(server.port(), key_t1, offer, ""));
     const auto ping = compressed_frame(
-        ws::opcode::text, R"({"type":"ping","requestId":")" + std::string(300, 'p') + R"("})");
+        ws::opcode::text, R"({"type":"ping","requestId":")" + std::string(120, 'p') + R"("})");
     std::string burst;
     for (int i = 0; i < 6; ++i)
         burst += ping;
     peer.send_raw(burst);
     int pongs = 0, limited = 0;
     while (const auto m = peer.next_text(3s)) {
-        const auto type = json::parse(*m)["type"];
-        if (type == "pong") ++pongs;
-        if (type == "error") ++limited;
+        const auto doc = json::parse(*m);
+        if (doc["type"] == "pong") ++pongs;
+        if (doc["type"] == "error" && doc["payload"]["code"] == "rate_limited") ++limited;
         if (pongs + limited == 6) break;
     }
-    EXPECT_LE(pongs, 3);
+    EXPECT_GE(pongs, 1);  // compressed pings are answered...
+    EXPECT_LE(pongs, 3);  // ... within the burst of 2 (and what refills meanwhile)
     EXPECT_GE(limited, 1);
 }
 
@@ -205,7 +211,7 @@ TEST(Deflate, TurnedOffInTheConfigNothingIsNegotiated) {
     raw_peer peer;
     ASSERT_TRUE(peer.connect_with(server.port(), key_t1, offer, ""));
     EXPECT_EQ(peer.response_head().find("Sec-WebSocket-Extensions"), std::string::npos);
-    peer.send_raw(compressed_frame(ws::opcode::text, subscribe_t1));
+    peer.send_raw(compressed_frame(ws::opcode::text, subscribe_t1_long));
     EXPECT_EQ(peer.read_until_close(5s).close_code, 1002);
 }
 

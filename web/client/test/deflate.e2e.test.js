@@ -72,7 +72,8 @@ describe('permessage-deflate with Node ws', () => {
   });
 
   test('negotiated by default; events byte-identical to a plain subscriber on the same channel', async () => {
-    const deflated = await rawSubscriber(port, apiKey, 'team:dev');
+    // threshold 0: ws compresses every message it sends, the subscribe included.
+    const deflated = await rawSubscriber(port, apiKey, 'team:dev', { perMessageDeflate: { threshold: 0 } });
     const plain = await rawSubscriber(port, apiKey, 'team:dev', { perMessageDeflate: false });
     sockets.push(deflated.ws, plain.ws);
     assert.match(deflated.ws.extensions, /permessage-deflate/);
@@ -87,9 +88,9 @@ describe('permessage-deflate with Node ws', () => {
     await publish({ port, apiKey, channel: 'team:dev', type: 'log_entry', payload: { n: 1 } });
     assert.equal(await deflated.next('log_entry'), await plain.next('log_entry'));
 
-    // A compressed command (ws compresses what it sends once negotiated, above its threshold).
-    deflated.ws.send(JSON.stringify({ type: 'ping', requestId: 'p'.repeat(2000) }), { compress: true });
-    assert.equal(JSON.parse(await deflated.next('pong')).payload.requestId, 'p'.repeat(2000));
+    // A compressed command (requestId: at most 128 bytes).
+    deflated.ws.send(JSON.stringify({ type: 'ping', requestId: 'p'.repeat(120) }), { compress: true });
+    assert.equal(JSON.parse(await deflated.next('pong')).payload.requestId, 'p'.repeat(120));
 
     // The server counted one compression for the two events (the small one went plain).
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
