@@ -33,6 +33,8 @@ namespace {
 struct loadtest_options {
     std::vector<std::string> urls{"ws://127.0.0.1:8080/v1/ws"};
     bool pin_channels = false;
+    bool deflate = false;
+    bool log_payload = false;
     std::string api_key;
     std::size_t connections = 100;
     std::size_t channels = 1;
@@ -109,6 +111,8 @@ load::scenario scenario_from(const loadtest_options& opts) {
         fail(2, "--pin-channels needs at least one channel per node (--channels >= nodes)");
     }
     sc.pin_channels = opts.pin_channels;
+    sc.deflate = opts.deflate;
+    sc.log_payload = opts.log_payload;
     if (!(opts.rate >= 0) || opts.rate > 10'000'000) fail(2, "--rate must be 0..10000000");
     sc.connections = opts.connections;
     sc.channels = channels;
@@ -257,6 +261,13 @@ void add_loadtest_command(CLI::App& app) {
                   "With several --url nodes that share nothing (memory brokers): channel c lives "
                   "on node c % nodes, so its subscribers connect there, its events are published "
                   "there and a --churn cut reconnects there");
+    cmd->add_flag("--deflate", opts->deflate,
+                  "Offer permessage-deflate on every connection and inflate what the server "
+                  "compresses; the report shows bytes received on the wire beside the messages' "
+                  "own size");
+    cmd->add_flag("--log-payload", opts->log_payload,
+                  "Fill each event's payload with generated agent log lines (timestamps, paths, "
+                  "versions) instead of 'x's, so compression sees realistic text");
     cmd->add_option("--ca-file", opts->ca_file,
                     "wss:// only: PEM file of the CA that signed the server's certificate "
                     "(default: the system's trust store). A certificate that does not verify "

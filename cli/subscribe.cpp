@@ -33,6 +33,7 @@ struct subscribe_options {
     std::vector<std::string> channels;
     std::size_t count = 0;  // 0: no limit
     double timeout = 0;     // seconds; 0: no limit
+    bool no_deflate = false;
 };
 
 [[noreturn]] void fail(int code, const std::string& message) {
@@ -56,6 +57,7 @@ client::client_options make_client_options(const subscribe_options& opts) {
     client::client_options out;
     out.url = opts.url;
     out.ca_file = opts.ca_file;
+    out.deflate = !opts.no_deflate;
     out.api_key = opts.api_key;
     // The environment keeps the key out of `ps` and shell history; an explicit --session wins.
     if (out.api_key.empty() && opts.session.empty()) {
@@ -226,6 +228,9 @@ void add_subscribe_command(CLI::App& app) {
                     "server's allowed_origins)");
     cmd->add_option("--cookie-name", opts->cookie_name, "Name of the session cookie")
         ->capture_default_str();
+    cmd->add_flag("--no-deflate", opts->no_deflate,
+                  "Do not offer permessage-deflate (by default events arrive compressed when the "
+                  "server allows it; the output is the same either way)");
     cmd->add_option("--count", opts->count, "Exit 0 after N events (default: no limit)");
     cmd->add_option("--timeout", opts->timeout,
                     "Stop after SECONDS (fractions allowed): exit 0, or 1 if --count events have "

@@ -28,6 +28,8 @@ struct scenario {
     // --pin-channels: channel c lives on node c % nodes (its subscribers connect there and its
     // events are published there), for nodes that share no broker.
     bool pin_channels = false;
+    bool deflate = false;           // --deflate: offer permessage-deflate and inflate what comes
+    bool log_payload = false;       // --log-payload: pad events with log text, not 'x's
     std::string api_key;            // needs the subscribe and publish (or publish_any) scopes
     std::size_t connections = 100;  // WebSocket connections, one subscription each
     std::size_t channels = 1;       // connection i subscribes to channel i % channels

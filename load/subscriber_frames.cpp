@@ -27,6 +27,7 @@ subscriber_frames::subscriber_frames(subscriber_state& state, params p, std::str
       now_unix_us_(unix_micros_now()) {}
 
 bool subscriber_frames::on_text(std::string_view frame) {
+    state_.message_bytes += frame.size();
     if (auto ev = scan_load_event(frame); ev && subscribed_) {
         if (ev->channel != p_.channel) return true;  // not ours: ignored, as before
         if (p_.track_ids) last_event_id_.assign(scan_event_id(frame));

@@ -19,15 +19,16 @@ esac
 # dpkg-shlibdeps computes the .deb's Depends).
 packages=(
   build-essential cmake pkg-config
-  libtsan2                # ThreadSanitizer runtime for GCC 12 (KATA_RT_TSAN, the CI's TSan stage)
   libboost1.81-dev        # Asio and Beast (not the 1.74 default)
   libcli11-dev nlohmann-json3-dev libssl-dev
   libhiredis-dev          # the Redis broker's client
+  libdeflate-dev          # permessage-deflate (WebSocket compression)
 )
 if ! $runtime_only; then
   packages+=(
     libgtest-dev libgmock-dev libbenchmark-dev
     clang-14 libclang-rt-14-dev   # libFuzzer targets
+    libtsan2                      # ThreadSanitizer runtime for GCC 12 (KATA_RT_TSAN, CI's TSan stage)
     curl python3-websockets       # the interoperability example
     chromium                      # headless browser for the dev page's tests (web/browser-test)
     prometheus                    # promtool checks /metrics; a real scrape in the e2e tests

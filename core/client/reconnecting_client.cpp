@@ -260,6 +260,16 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
             if (!opts.origin.empty()) req.set(http::field::origin, opts.origin);
         }));
         ws.read_message_max(opts.max_message_bytes);
+        if (opts.deflate) {
+            // permessage-deflate, each message on its own both ways (what kata-rt answers): log
+            // events arrive at a fraction of their size and the stream keeps no window between
+            // messages. Beast bounds the inflated size by read_message_max.
+            websocket::permessage_deflate pmd;
+            pmd.client_enable = true;
+            pmd.server_no_context_takeover = true;
+            pmd.client_no_context_takeover = true;
+            ws.set_option(pmd);
+        }
 
         websocket::response_type res;
         co_await ws.async_handshake(res, self->url.host_header(), self->url.target,

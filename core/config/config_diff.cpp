@@ -25,6 +25,7 @@ std::vector<std::string> keys_needing_restart(const server_config& a, const serv
     check(a.history.ttl == b.history.ttl, "history.ttl_ms");
     check(a.history.max_bytes == b.history.max_bytes, "history.max_bytes");
     check(a.history.max_total_bytes == b.history.max_total_bytes, "history.max_total_bytes");
+    check(a.compression == b.compression, "compression");
     // A reload reads new certificate and key files, but switching TLS on or off changes what the
     // listener speaks: a restart.
     check(a.tls.has_value() == b.tls.has_value(), "tls");

@@ -143,6 +143,25 @@ bool read_limits(checker& check, const json& v, limit_settings& out) {
             check.integer(*f, "limits.commands_per_second", 1, 1'000'000, out.commands_per_second));
 }
 
+bool read_compression(checker& check, const json& v, protocol::deflate::compression_settings& out) {
+    if (!check.object(v, "compression", {"enabled", "min_bytes", "level"})) return false;
+    if (auto it = v.find("enabled"); it != v.end()) {
+        if (!it->is_boolean()) return check.fail("compression.enabled", "must be true or false");
+        out.enabled = it->get<bool>();
+    }
+    if (auto it = v.find("min_bytes");
+        it != v.end() &&
+        !check.integer(*it, "compression.min_bytes", 0, 16 * 1024 * 1024, out.min_bytes)) {
+        return false;
+    }
+    // libdeflate's levels: 0 stores (no compression), 1 is fastest, 12 smallest.
+    if (auto it = v.find("level");
+        it != v.end() && !check.integer(*it, "compression.level", 0, 12, out.level)) {
+        return false;
+    }
+    return true;
+}
+
 bool read_history(checker& check, const json& v, history_settings& out) {
     if (!check.object(v, "history", {"size", "ttl_ms", "max_bytes", "max_total_bytes"}))
         return false;
@@ -196,10 +215,10 @@ void resolve_next_to(const std::string& config_path, std::string& file) {
 }
 
 bool read_config(checker& check, const json& doc, server_config& out) {
-    if (!check.object(
-            doc, "",
-            {"listen", "threads", "allowed_origins", "session_cookie", "heartbeat", "limits",
-             "history", "directory", "admin_listen", "log_format", "broker", "tls"})) {
+    if (!check.object(doc, "",
+                      {"listen", "threads", "allowed_origins", "session_cookie", "heartbeat",
+                       "limits", "history", "directory", "admin_listen", "log_format", "broker",
+                       "tls", "compression"})) {
         return false;
     }
     if (auto it = doc.find("listen"); it != doc.end()) {
@@ -243,6 +262,10 @@ bool read_config(checker& check, const json& doc, server_config& out) {
         return false;
     }
     if (auto it = doc.find("history"); it != doc.end() && !read_history(check, *it, out.history)) {
+        return false;
+    }
+    if (auto it = doc.find("compression");
+        it != doc.end() && !read_compression(check, *it, out.compression)) {
         return false;
     }
     if (auto it = doc.find("broker"); it != doc.end() && !read_broker(check, *it, out.broker)) {

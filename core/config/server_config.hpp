@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/auth/directory_config.hpp"
+#include "core/protocol/deflate/compression_settings.hpp"
 
 namespace kata::config {
 
@@ -77,7 +78,8 @@ struct server_config {
     std::optional<std::pair<std::string, std::uint16_t>> admin_listen;
     std::string log_format = "text";  // "text" or "json"
     broker_settings broker;
-    std::optional<tls_settings> tls;  // not set: plain ws:// and http://
+    std::optional<tls_settings> tls;                      // not set: plain ws:// and http://
+    protocol::deflate::compression_settings compression;  // permessage-deflate
 };
 
 }  // namespace kata::config

@@ -7,7 +7,7 @@
 namespace kata::hub {
 
 void history_ring::pop_oldest() {
-    bytes_ -= entries_->front().event.size();
+    bytes_ -= entries_->front().event.footprint();
     last_evicted_ = entries_->front().sequence;
     entries_->pop_front();
     if (entries_->empty()) entries_.reset();
@@ -16,7 +16,7 @@ void history_ring::pop_oldest() {
 void history_ring::push(std::uint64_t sequence, frame f, clock::time_point now) {
     if (limits_.max_events == 0) return;
     if (!entries_) entries_ = std::make_unique<std::deque<entry>>();
-    bytes_ += f.size();
+    bytes_ += f.footprint();  // both forms, when compressed too
     entries_->push_back({sequence, now, std::move(f)});
     while (size() > limits_.max_events || (bytes_ > limits_.max_bytes && !empty()))
         pop_oldest();

@@ -5,6 +5,7 @@
 #include <queue>
 
 #include "core/hub/heap_cost.hpp"
+#include "core/protocol/deflate/event_frame.hpp"
 #include "core/protocol/envelope.hpp"
 #include "core/protocol/timestamp.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
@@ -13,6 +14,7 @@ namespace kata::hub {
 
 hub::hub(settings s)
     : history_limits_(s.history),
+      compression_(s.compression),
       epoch_(protocol::random_epoch()),
       budget_(s.max_total_history_bytes) {}
 
@@ -80,7 +82,7 @@ std::string hub::publish(const protocol::channel_name& channel_name, std::string
     env.event_id = protocol::event_id{epoch_, sequence}.str();
     env.payload_json = payload_json;
     protocol::serialize_envelope_into(env, json);
-    const frame f = protocol::ws::server_frame(protocol::ws::opcode::text, json);
+    const frame f = event_frame(*ch, json);
     for (subscriber* sub : ch->subscribers_)
         sub->deliver(*ch, sequence, f);
     const auto before = held_cost(*ch);
@@ -93,6 +95,15 @@ std::string hub::publish(const protocol::channel_name& channel_name, std::string
         std::string().swap(env.payload_json);
     }
     return env.event_id;
+}
+
+frame hub::event_frame(const channel& ch, std::string_view json) {
+    bool compressed = false;
+    frame f =
+        protocol::deflate::event_frame(json, compression_, ch.deflate_count() != 0, &compressed);
+    events_framed.fetch_add(1, std::memory_order_relaxed);
+    if (compressed) compressions.fetch_add(1, std::memory_order_relaxed);
+    return f;
 }
 
 void hub::collect_replay(channel& ch, const std::optional<std::string>& since, attachment& out) {

@@ -172,7 +172,7 @@ void hub::on_remote_event(std::string_view channel_name, const remote_event& e) 
     std::lock_guard lock(ch->mutex_);
     if (ch->remote_ != channel::remote_state::open) return;
     ch->delivered_ = {e.epoch, e.sequence};
-    const frame f = protocol::ws::server_frame(protocol::ws::opcode::text, e.envelope);
+    const frame f = event_frame(*ch, e.envelope);
     // The local sequence orders the event among this node's attaches (see local_fanout); the
     // id in the envelope is the broker's.
     const std::uint64_t sequence = next_sequence_.fetch_add(1);

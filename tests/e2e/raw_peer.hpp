@@ -22,8 +22,11 @@ class raw_peer {
     void send_text(const std::string& text);
     // Bytes exactly as given: hand-built frames, fragments, bad frames.
     void send_raw(const std::string& bytes);
-    // The payload of the next text frame, or nullopt after `timeout` or at a close.
-    std::optional<std::string> next_text(std::chrono::milliseconds timeout);
+    // The payload of the next text frame, or nullopt after `timeout` or at a close. With
+    // `compressed`, tells whether the frame had RSV1 (permessage-deflate); its payload is then
+    // returned as received.
+    std::optional<std::string> next_text(std::chrono::milliseconds timeout,
+                                         bool* compressed = nullptr);
 
     struct outcome {
         bool ended = false;   // the server closed the TCP connection or sent a close frame

@@ -190,6 +190,8 @@ TEST(Config, LimitRanges) {
         {"limits", "commands_per_second", 0, 1'000'001},
         {"history", "ttl_ms", 0, 86'400'001},
         {"history", "size", -1, 1'000'001},
+        {"compression", "level", -1, 13},
+        {"compression", "min_bytes", -1, 16 * 1024 * 1024 + 1},
     };
     for (const auto& [section, key, low, high] : cases) {
         for (const auto& bad : {low, high}) {
@@ -208,6 +210,27 @@ TEST(Config, LimitRanges) {
     doc["limits"]["max_queued_bytes"] = 1024;  // smaller than a message is allowed
     doc["history"]["size"] = 0;
     EXPECT_EQ(parse_ok(doc).limits.max_message_bytes, 16u * 1024 * 1024);
+}
+
+TEST(Config, Compression) {
+    const auto defaults = parse_ok(minimal());
+    EXPECT_TRUE(defaults.compression.enabled);
+    EXPECT_EQ(defaults.compression.min_bytes, 256u);
+    EXPECT_EQ(defaults.compression.level, 6);
+    auto doc = minimal();
+    doc["compression"] = {{"enabled", false}, {"min_bytes", 0}, {"level", 12}};
+    const auto set = parse_ok(doc);
+    EXPECT_FALSE(set.compression.enabled);
+    EXPECT_EQ(set.compression.min_bytes, 0u);
+    EXPECT_EQ(set.compression.level, 12);
+    doc["compression"] = {{"enabled", "yes"}};
+    refused_at(doc, "compression.enabled");
+    doc["compression"] = {{"level", 1.5}};
+    refused_at(doc, "compression.level");
+    doc["compression"] = {{"window_bits", 10}};
+    refused_at(doc, "compression.window_bits");
+    doc["compression"] = true;
+    refused_at(doc, "compression");
 }
 
 TEST(Config, Threads) {

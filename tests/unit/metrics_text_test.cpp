@@ -30,13 +30,21 @@ TEST(MetricsText, RendersGaugesCountersAndLabelsWithHelpAndType) {
     c.command_errors.add("forbidden");
     c.command_errors.add("made_up_code");
     c.count_resume(false);
+    c.count_write(300, 1000, std::chrono::nanoseconds(0));  // compressed: fewer bytes on the wire
     metrics_snapshot snap;
     snap.stats = c.snapshot();
     snap.channels = 2;
     snap.queued_bytes = 1234;
     snap.deliveries = 99;
     snap.history_channels_evicted = 17;
+    snap.events_framed = 12;
+    snap.compressions = 4;
     const auto text = render_metrics(snap);
+    EXPECT_TRUE(has_line(text, "kata_rt_written_bytes_total 300")) << text;
+    EXPECT_TRUE(has_line(text, "kata_rt_written_payload_bytes_total 1000"));
+    EXPECT_TRUE(has_line(text, "kata_rt_events_framed_total 12"));
+    EXPECT_TRUE(has_line(text, "# TYPE kata_rt_event_compressions_total counter"));
+    EXPECT_TRUE(has_line(text, "kata_rt_event_compressions_total 4"));
 
     EXPECT_TRUE(has_line(text, "# TYPE kata_rt_connections gauge")) << text;
     EXPECT_TRUE(has_line(text, "kata_rt_connections 3"));

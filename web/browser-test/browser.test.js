@@ -201,6 +201,66 @@ test('the dev page logs in, subscribes, shows published events, and survives a r
   await page.close();
 });
 
+test('Chromium negotiates permessage-deflate and reads what a client offering nothing reads', async () => {
+  // A plain client (ws with perMessageDeflate off) on the same channel, from the client's folder.
+  const { default: WebSocket } = await import(new URL('../client/node_modules/ws/wrapper.mjs', import.meta.url));
+  const plain = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, ['kata-rt.v1'], {
+    headers: { Authorization: `Bearer ${apiKey}` },
+    perMessageDeflate: false,
+  });
+  const plainMessages = [];
+  const plainSubscribed = new Promise((resolve, reject) => {
+    plain.on('error', reject);
+    plain.on('message', (data) => {
+      const text = data.toString('utf8');
+      plainMessages.push(text);
+      if (JSON.parse(text).type === 'subscribed') resolve();
+    });
+    plain.on('open', () => plain.send(JSON.stringify({ type: 'subscribe', channel: 'team:dev', requestId: 'p' })));
+  });
+
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  // The page's own socket (cookie session); its subscribe is long enough to go compressed.
+  const extensions = await page.evaluate(async (url) => {
+    const ws = new WebSocket(url, ['kata-rt.v1']);
+    const state = { ws, messages: [] };
+    window.__deflate = state;
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error('the socket failed'));
+    });
+    ws.onmessage = (e) => state.messages.push(e.data);
+    ws.send(JSON.stringify({ type: 'subscribe', channel: 'team:dev', requestId: 'r'.repeat(120) }));
+    return ws.extensions;
+  }, `ws://127.0.0.1:${port}/v1/ws`);
+  assert.match(extensions, /permessage-deflate/);
+  assert.match(extensions, /server_no_context_takeover/);
+  await page.waitForFunction(() => window.__deflate.messages.some((m) => JSON.parse(m).type === 'subscribed'), null, WAIT);
+  await plainSubscribed;
+
+  const line = Array.from({ length: 30 }, (_, i) => `2026-12-07T20:41:${String(i).padStart(2, '0')}Z INFO [agent-7f3a] Compiling tokio v1.${i}`).join('\n');
+  const id = await publish({ port, apiKey, channel: 'team:dev', type: 'log_entry', payload: { line } });
+  const inPage = await page.waitForFunction(
+    (eventId) => window.__deflate.messages.find((m) => JSON.parse(m).eventId === eventId),
+    id,
+    WAIT,
+  );
+  const pageText = await inPage.jsonValue();
+  // Polls with a deadline: the plain client's copy may come before or after the page's.
+  const deadline = Date.now() + WAIT.timeout;
+  let plainText;
+  while (!(plainText = plainMessages.find((m) => JSON.parse(m).eventId === id)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(pageText, plainText, 'byte-identical to the plain client');
+  assert.equal(JSON.parse(pageText).payload.line, line);
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  assert.match(metrics, /^kata_rt_event_compressions_total [1-9]/m);
+  plain.terminate();
+  await page.close();
+});
+
 test('a page from an origin that is not allowed cannot connect: 403 before the upgrade', async () => {
   // Another loopback origin, in the same browser: the kata_session cookie is sent along, so the
   // server's Origin check is what refuses it.

@@ -6,6 +6,7 @@
 
 #include "core/auth/async_directory.hpp"
 #include "core/auth/connect_auth.hpp"
+#include "core/protocol/deflate/negotiation.hpp"
 #include "core/protocol/ws_frame_parser.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
 #include "core/protocol/ws_handshake.hpp"
@@ -44,8 +45,19 @@ bool offers_subprotocol(const http_request& req) {
     return false;
 }
 
-// The 101 answer. Extensions (permessage-deflate) are declined by not naming any.
-std::string switching_protocols(const http_request& req) {
+// permessage-deflate, when the config allows it and the client offers it well-formed (RFC 7692:
+// other extensions are declined by not naming them).
+protocol::deflate::negotiated negotiate_deflate(const http_request& req, bool enabled) {
+    if (!enabled) return {};
+    std::vector<std::string_view> offers;
+    const auto [first, last] = req.equal_range(http::field::sec_websocket_extensions);
+    for (auto it = first; it != last; ++it)
+        offers.emplace_back(it->value().data(), it->value().size());
+    return protocol::deflate::negotiate(offers);
+}
+
+// The 101 answer; `extensions`: the negotiated Sec-WebSocket-Extensions value, if any.
+std::string switching_protocols(const http_request& req, std::string_view extensions = {}) {
     std::string out =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Server: kata-rt\r\nSec-WebSocket-Accept: ";
@@ -54,6 +66,11 @@ std::string switching_protocols(const http_request& req) {
     if (offers_subprotocol(req)) {
         out += "Sec-WebSocket-Protocol: ";
         out += subprotocol;
+        out += "\r\n";
+    }
+    if (!extensions.empty()) {
+        out += "Sec-WebSocket-Extensions: ";
+        out += extensions;
         out += "\r\n";
     }
     out += "\r\n";
@@ -189,7 +206,8 @@ asio::awaitable<void> upgrade(Stream stream, http_request req, std::string early
         co_return;
     }
 
-    const std::string answer = switching_protocols(req);
+    const auto deflate = negotiate_deflate(req, state.config.compression.enabled);
+    const std::string answer = switching_protocols(req, deflate.response);
     stream.expires_after(std::chrono::seconds(5));
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(answer), use_tuple);
     if (ec) {
@@ -208,6 +226,7 @@ asio::awaitable<void> upgrade(Stream stream, http_request req, std::string early
         conn = std::make_shared<ws_connection>(stream.release_socket(), std::move(decision.who),
                                                decision.kind, decision.digest, w);
     }
+    if (deflate.accepted) conn->enable_deflate();
     w.adopt(conn);
     conn->start(early);
 }

@@ -107,7 +107,15 @@ std::string render_metrics(const metrics_snapshot& snap) {
     e.single("kata_rt_deliveries_total", "counter",
              "Events handed to subscriber queues (one per subscriber per event).", snap.deliveries);
     e.single("kata_rt_written_bytes_total", "counter",
-             "WebSocket message bytes written to sockets.", s.bytes_written);
+             "WebSocket frame bytes written to sockets (on the wire, compressed or not).",
+             s.bytes_written);
+    e.single("kata_rt_written_payload_bytes_total", "counter",
+             "The same frames' bytes as they would be uncompressed.", s.payload_bytes_written);
+    e.single("kata_rt_events_framed_total", "counter", "Events framed for this node's subscribers.",
+             snap.events_framed);
+    e.single("kata_rt_event_compressions_total", "counter",
+             "Events also compressed for permessage-deflate subscribers (at most once per event).",
+             snap.compressions);
     e.family("kata_rt_command_errors_total", "counter",
              "Error envelopes sent in answer to client commands, by code.");
     for (std::size_t i = 0; i < command_error_counters::size; ++i) {

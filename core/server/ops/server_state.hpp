@@ -23,7 +23,8 @@ class server_state {
           // With a remote broker, history lives there: the hub keeps none of its own.
           hub(hub::hub::settings{{config.broker.remote() ? 0 : config.history.size,
                                   config.history.max_bytes, config.history.ttl},
-                                 config.history.max_total_bytes}),
+                                 config.history.max_total_bytes,
+                                 config.compression}),
           directory_(std::move(dir)),
           workers_(worker_count(config)),
           worker_queued_(std::make_unique<std::atomic<std::size_t>[]>(workers_)) {}

@@ -22,7 +22,8 @@ struct server_stats {
     std::uint64_t events_published = 0;
 
     std::uint64_t subscriptions = 0;          // open subscriptions over all connections now
-    std::uint64_t bytes_written = 0;          // WebSocket payload bytes written to sockets
+    std::uint64_t bytes_written = 0;          // WebSocket frame bytes written to sockets
+    std::uint64_t payload_bytes_written = 0;  // the same frames' size uncompressed
     std::uint64_t rate_limited_commands = 0;  // commands answered `rate_limited`
     std::uint64_t history_replays = 0;        // resumes answered recovered: true
     std::uint64_t history_unrecovered = 0;    // resumes answered recovered: false
@@ -46,6 +47,7 @@ struct server_counters {
 
     counter subscriptions{0};  // a gauge: up on subscribe, down on unsubscribe and close
     counter bytes_written{0};
+    counter payload_bytes_written{0};
     counter rate_limited_commands{0};
     counter history_replays{0};
     counter history_unrecovered{0};
@@ -55,9 +57,12 @@ struct server_counters {
     latency_histogram publish_latency;   // HTTP request read → last subscriber's queue
     latency_histogram delivery_latency;  // queued → written to the socket
 
-    // One frame written to a socket, `waited` after it was queued.
-    void count_write(std::size_t bytes, std::chrono::nanoseconds waited) noexcept {
+    // Frames written to a socket (`bytes` on the wire, `plain` bytes uncompressed), `waited`
+    // after they were queued.
+    void count_write(std::size_t bytes, std::size_t plain,
+                     std::chrono::nanoseconds waited) noexcept {
         bump(bytes_written, bytes);
+        bump(payload_bytes_written, plain);
         delivery_latency.observe(waited);
     }
     void count_resume(bool recovered) noexcept {
@@ -76,6 +81,7 @@ struct server_counters {
         s.events_published = events_published.load();
         s.subscriptions = subscriptions.load(std::memory_order_relaxed);
         s.bytes_written = bytes_written.load(std::memory_order_relaxed);
+        s.payload_bytes_written = payload_bytes_written.load(std::memory_order_relaxed);
         s.rate_limited_commands = rate_limited_commands.load(std::memory_order_relaxed);
         s.history_replays = history_replays.load(std::memory_order_relaxed);
         s.history_unrecovered = history_unrecovered.load(std::memory_order_relaxed);

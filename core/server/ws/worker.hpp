@@ -12,6 +12,7 @@
 
 #include "core/hub/local_fanout.hpp"
 #include "core/protocol/close_codes.hpp"
+#include "core/protocol/deflate/inflater.hpp"
 #include "core/server/ops/beast_types.hpp"
 #include "core/server/ops/server_state.hpp"
 #include "core/server/ws/worker_mailbox.hpp"
@@ -67,6 +68,9 @@ class worker final : public hub::subscriber {
     // Shared by every connection of the thread: an idle connection owns no read buffer.
     std::span<char> read_buffer() { return {read_buffer_.get(), read_buffer_size}; }
     const hub::frame& ping_frame() const { return ping_frame_; }
+    // One inflater for every connection of the thread that negotiated permessage-deflate: each
+    // compressed command stands alone, so no connection keeps compression state.
+    protocol::deflate::inflater& inflater() { return inflater_; }
 
     static constexpr std::size_t read_buffer_size = 64 * 1024;
 
@@ -90,6 +94,7 @@ class worker final : public hub::subscriber {
     hub::local_fanout fanout_;
     std::unique_ptr<char[]> read_buffer_;
     hub::frame ping_frame_;
+    protocol::deflate::inflater inflater_;
 
     std::mutex inbox_mutex_;
     std::vector<queued_event> inbox_;  // guarded by inbox_mutex_
