@@ -34,7 +34,7 @@ TEST_F(HandshakeSlots, PastTheBoundNewConnectionsWaitUntilTheOldestIsStaleThenIt
     auto first = slots.admit(ioc.get_executor(), t0);
     first->on_cut([&] { first_cut = true; });
     auto second = slots.admit(ioc.get_executor(), t0 + 100ms);
-    EXPECT_EQ(state.counters.tls_handshakes, 2u);
+    EXPECT_EQ(state.counters.tls_handshakes.load(), 2u);
     // Both slots are young: the next connection stays in the backlog until the oldest is stale.
     EXPECT_EQ(slots.wait_before_accept(t0 + 400ms), handshake_slots::stale_after - 400ms);
     EXPECT_EQ(slots.wait_before_accept(t0 + 1s), clock::duration::zero());
@@ -44,17 +44,17 @@ TEST_F(HandshakeSlots, PastTheBoundNewConnectionsWaitUntilTheOldestIsStaleThenIt
     EXPECT_TRUE(first_cut);
     EXPECT_TRUE(first->was_cut());
     EXPECT_FALSE(second->was_cut());
-    EXPECT_EQ(state.counters.tls_handshakes, 2u);
-    EXPECT_EQ(state.counters.tls_handshakes_cut, 1u);
+    EXPECT_EQ(state.counters.tls_handshakes.load(), 2u);
+    EXPECT_EQ(state.counters.tls_handshakes_cut.load(), 1u);
     first.reset();  // its slot went to the third: nothing to give back
     second.reset();
-    EXPECT_EQ(state.counters.tls_handshakes, 1u);
+    EXPECT_EQ(state.counters.tls_handshakes.load(), 1u);
     // Handshakes hold max_connections slots: two WebSockets fit beside the third, not three.
     EXPECT_TRUE(state.try_reserve_connection());
     EXPECT_TRUE(state.try_reserve_connection());
     EXPECT_FALSE(state.try_reserve_connection());
     third.reset();
-    EXPECT_EQ(state.counters.tls_handshakes, 0u);
+    EXPECT_EQ(state.counters.tls_handshakes.load(), 0u);
     EXPECT_TRUE(state.try_reserve_connection());
 }
 

@@ -21,6 +21,9 @@ namespace kata::server {
 
 class handshake_slots {
   public:
+    using clock = std::chrono::steady_clock;
+    static constexpr std::chrono::milliseconds stale_after{1000};
+
     // Held by one handshake while it runs; its slot is freed when it goes (unless it was cut:
     // then its slot went to the handshake that cut it).
     class ticket {
@@ -46,9 +49,6 @@ class handshake_slots {
         std::list<ticket*>::iterator pos_;  // in running_, while listed_ (owner's mutex)
         bool listed_ = false;
     };
-
-    using clock = std::chrono::steady_clock;
-    static constexpr std::chrono::milliseconds stale_after{1000};
 
     handshake_slots(server_state& state, std::size_t limit) : state_(state), limit_(limit) {}
 
