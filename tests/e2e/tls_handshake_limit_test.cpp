@@ -175,7 +175,7 @@ TEST(TlsHandshakeLimit, StalledClientHellosCostBoundedMemoryAndARealClientGetsIn
                                   << " stalled ones";
     const auto in_progress = metric(real.metrics, "kata_rt_tls_handshakes");
     EXPECT_GT(in_progress, 0) << "the stalled handshakes are shown";
-    EXPECT_LE(in_progress, 256) << "limits.max_tls_handshakes (default 256)";
+    EXPECT_LE(in_progress, 128) << "limits.max_tls_handshakes (default 128)";
     EXPECT_GT(metric(real.metrics, "kata_rt_tls_handshakes_cut_total"), 0);
 #if defined(__SANITIZE_ADDRESS__)
     GTEST_SKIP() << "AddressSanitizer's allocator holds freed memory: RSS is not measured";

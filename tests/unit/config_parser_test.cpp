@@ -80,7 +80,7 @@ TEST(Config, DefaultsWhenOnlyDirectoryGiven) {
     EXPECT_EQ(c.limits.write_timeout.count(), 10000);
     EXPECT_EQ(c.limits.max_connections, 100000u);
     EXPECT_EQ(c.limits.commands_per_second, 50u);
-    EXPECT_EQ(c.limits.max_tls_handshakes, 256u);
+    EXPECT_EQ(c.limits.max_tls_handshakes, 128u);
     EXPECT_EQ(c.history.size, 1000u);
     EXPECT_EQ(c.history.ttl.count(), 300000);
     EXPECT_TRUE(c.directory.api_keys.empty());
