@@ -26,6 +26,9 @@ struct limit_settings {
     milliseconds write_timeout{10000};       // a write with no progress this long closes
     std::size_t max_connections = 100000;    // per server; over it: 4429
     std::uint32_t commands_per_second = 50;  // per connection, burst of twice this
+    // TLS handshakes in progress at once (each also holds a max_connections slot); past it new
+    // connections wait in the listen backlog and the oldest handshake is cut once it ran 1 s.
+    std::size_t max_tls_handshakes = 128;
 };
 
 struct history_settings {

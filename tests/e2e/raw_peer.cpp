@@ -105,8 +105,9 @@ void raw_peer::send_text(const std::string& text) {
     ::send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);
 }
 
-void raw_peer::send_raw(const std::string& bytes) {
-    ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+bool raw_peer::send_raw(const std::string& bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
 }
 
 std::optional<std::string> raw_peer::next_text(std::chrono::milliseconds timeout,

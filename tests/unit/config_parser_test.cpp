@@ -28,7 +28,8 @@ json full() {
       "session_cookie": "sid",
       "heartbeat": {"interval_ms": 1000, "timeout_ms": 3000},
       "limits": {"max_message_bytes": 4096, "max_subscriptions": 10, "max_queued_bytes": 2048,
-                 "write_timeout_ms": 500, "max_connections": 7, "commands_per_second": 3},
+                 "write_timeout_ms": 500, "max_connections": 7, "commands_per_second": 3,
+                 "max_tls_handshakes": 9},
       "history": {"size": 0, "ttl_ms": 60000},
       "directory": {
         "api_keys": [{"id": "ci-bot", "sha256": ")" +
@@ -79,6 +80,7 @@ TEST(Config, DefaultsWhenOnlyDirectoryGiven) {
     EXPECT_EQ(c.limits.write_timeout.count(), 10000);
     EXPECT_EQ(c.limits.max_connections, 100000u);
     EXPECT_EQ(c.limits.commands_per_second, 50u);
+    EXPECT_EQ(c.limits.max_tls_handshakes, 128u);
     EXPECT_EQ(c.history.size, 1000u);
     EXPECT_EQ(c.history.ttl.count(), 300000);
     EXPECT_TRUE(c.directory.api_keys.empty());
@@ -100,6 +102,7 @@ TEST(Config, FullDocumentRead) {
     EXPECT_EQ(c.limits.write_timeout.count(), 500);
     EXPECT_EQ(c.limits.max_connections, 7u);
     EXPECT_EQ(c.limits.commands_per_second, 3u);
+    EXPECT_EQ(c.limits.max_tls_handshakes, 9u);
     EXPECT_EQ(c.history.size, 0u);
     EXPECT_EQ(c.history.ttl.count(), 60000);
     ASSERT_EQ(c.directory.api_keys.size(), 1u);
@@ -188,6 +191,7 @@ TEST(Config, LimitRanges) {
         {"limits", "write_timeout_ms", 0, 86'400'001},
         {"limits", "max_connections", 0, 10'000'001},
         {"limits", "commands_per_second", 0, 1'000'001},
+        {"limits", "max_tls_handshakes", 0, 1'000'001},
         {"history", "ttl_ms", 0, 86'400'001},
         {"history", "size", -1, 1'000'001},
         {"compression", "level", -1, 13},

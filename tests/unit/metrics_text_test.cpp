@@ -31,6 +31,8 @@ TEST(MetricsText, RendersGaugesCountersAndLabelsWithHelpAndType) {
     c.command_errors.add("made_up_code");
     c.count_resume(false);
     c.count_write(300, 1000, std::chrono::nanoseconds(0));  // compressed: fewer bytes on the wire
+    c.tls_handshakes = 4;
+    c.tls_handshakes_cut = 6;
     metrics_snapshot snap;
     snap.stats = c.snapshot();
     snap.channels = 2;
@@ -51,6 +53,9 @@ TEST(MetricsText, RendersGaugesCountersAndLabelsWithHelpAndType) {
     EXPECT_TRUE(has_line(text, "kata_rt_subscriptions 5"));
     EXPECT_TRUE(has_line(text, "kata_rt_channels 2"));
     EXPECT_TRUE(has_line(text, "kata_rt_queued_bytes 1234"));
+    EXPECT_TRUE(has_line(text, "# TYPE kata_rt_tls_handshakes gauge"));
+    EXPECT_TRUE(has_line(text, "kata_rt_tls_handshakes 4"));
+    EXPECT_TRUE(has_line(text, "kata_rt_tls_handshakes_cut_total 6"));
     EXPECT_TRUE(has_line(text, "# TYPE kata_rt_connections_accepted_total counter"));
     EXPECT_TRUE(has_line(text, "kata_rt_connections_accepted_total 7"));
     EXPECT_TRUE(has_line(text, "kata_rt_connections_closed_total{code=\"4008\"} 2"));

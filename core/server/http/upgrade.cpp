@@ -159,6 +159,8 @@ asio::awaitable<auth::connect_decision> decide_async(const http_request& req, wo
 template <class Stream>
 asio::awaitable<void> upgrade(Stream stream, http_request req, std::string early, worker& w) {
     auto& state = w.state();
+    // Read before the directory is: a reload from here on is noticed below.
+    const auto generation = state.directory_generation();
     auth::connect_decision decision;
     if (auto dir = state.directory(); dir->async() != nullptr) {
         // An invalid handshake costs the backend nothing: it is refused before the lookup.
@@ -206,6 +208,11 @@ asio::awaitable<void> upgrade(Stream stream, http_request req, std::string early
         co_return;
     }
 
+    if (auto pause = state.get_upgrade_pause()) {
+        co_await await_answer<bool>(w, [&](std::function<void(bool)> go_on) {
+            pause([go_on = std::move(go_on)] { go_on(true); });
+        });
+    }
     const auto deflate = negotiate_deflate(req, state.config.compression.enabled);
     const std::string answer = switching_protocols(req, deflate.response);
     stream.expires_after(std::chrono::seconds(5));
@@ -229,6 +236,15 @@ asio::awaitable<void> upgrade(Stream stream, http_request req, std::string early
     if (deflate.accepted) conn->enable_deflate();
     w.adopt(conn);
     conn->start(early);
+    // A stop or a reload whose pass over the worker's connections ran while this upgrade waited
+    // (for its 101 to leave, for the directory) did not see this connection: it is closed or
+    // re-checked here, as that pass would have done. Both are set before their pass is posted,
+    // so one of the two always sees the connection.
+    if (state.stopping.load()) {
+        conn->begin_close(protocol::close_code::going_away, "server shutting down");
+    } else if (state.directory_generation() != generation) {
+        conn->recheck(*state.directory());
+    }
 }
 
 }  // namespace

@@ -81,6 +81,9 @@ std::string render_metrics(const metrics_snapshot& snap) {
              s.subscriptions);
     e.single("kata_rt_channels", "gauge", "Channels with subscribers or held history.",
              snap.channels);
+    e.single("kata_rt_tls_handshakes", "gauge",
+             "TLS handshakes in progress (each holds a slot of max_connections).",
+             s.tls_handshakes);
     e.single("kata_rt_queued_bytes", "gauge",
              "Outbound bytes queued for connections and not yet written.", snap.queued_bytes);
 
@@ -122,6 +125,9 @@ std::string render_metrics(const metrics_snapshot& snap) {
         e.sample("kata_rt_command_errors_total", s.command_errors[i],
                  label("code", command_error_labels[i]));
     }
+    e.single("kata_rt_tls_handshakes_cut_total", "counter",
+             "TLS handshakes cut for a newer one past limits.max_tls_handshakes.",
+             s.tls_handshakes_cut);
     e.single("kata_rt_slow_consumer_cuts_total", "counter",
              "Connections closed with 4008: outbound queue over max_queued_bytes.",
              s.closed_slow_consumer);

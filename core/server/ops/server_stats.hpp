@@ -20,6 +20,8 @@ struct server_stats {
     std::uint64_t closed_write_timeout = 0;  // socket shut after a stalled write
     std::uint64_t closed_rate_limited = 0;   // 4429 for commands
     std::uint64_t events_published = 0;
+    std::uint64_t tls_handshakes = 0;      // TLS handshakes in progress now
+    std::uint64_t tls_handshakes_cut = 0;  // cut for a newer one past limits.max_tls_handshakes
 
     std::uint64_t subscriptions = 0;          // open subscriptions over all connections now
     std::uint64_t bytes_written = 0;          // WebSocket frame bytes written to sockets
@@ -44,6 +46,8 @@ struct server_counters {
     std::atomic<std::uint64_t> closed_write_timeout{0};
     std::atomic<std::uint64_t> closed_rate_limited{0};
     std::atomic<std::uint64_t> events_published{0};
+    std::atomic<std::uint64_t> tls_handshakes{0};
+    std::atomic<std::uint64_t> tls_handshakes_cut{0};
 
     counter subscriptions{0};  // a gauge: up on subscribe, down on unsubscribe and close
     counter bytes_written{0};
@@ -79,6 +83,8 @@ struct server_counters {
         s.closed_write_timeout = closed_write_timeout.load();
         s.closed_rate_limited = closed_rate_limited.load();
         s.events_published = events_published.load();
+        s.tls_handshakes = tls_handshakes.load();
+        s.tls_handshakes_cut = tls_handshakes_cut.load();
         s.subscriptions = subscriptions.load(std::memory_order_relaxed);
         s.bytes_written = bytes_written.load(std::memory_order_relaxed);
         s.payload_bytes_written = payload_bytes_written.load(std::memory_order_relaxed);
