@@ -110,10 +110,11 @@ void run_subscribe(const subscribe_options& opts) {
              "); reconnecting in " + std::to_string(info.delay.count()) + " ms");
     };
     callbacks.subscribed = [&](const std::string& channel, std::optional<bool> recovered) {
+        // A resume the server could not recover, or events the server lost while this
+        // subscription stayed (it then sends the same answer unasked): either way a gap.
         if (recovered == std::optional<bool>{false}) {
             note("warning: " + channel +
-                 " resumed without recovery (recovered: false): events may have been missed; "
-                 "reload state");
+                 ": events may have been missed (recovered: false); reload state");
         } else {
             note("subscribed " + channel);
         }
@@ -192,7 +193,10 @@ void add_subscribe_command(CLI::App& app) {
         "subscribe",
         "Print the events of one or more channels as NDJSON on stdout (lifecycle and errors on "
         "stderr), reconnecting and resuming until --count, --timeout, Ctrl-C or a terminal "
-        "failure. Exit 0 when done, 1 on a terminal failure (e.g. close 4401), 2 on bad usage");
+        "failure. When the server says events of a channel were lost (a resume it could not "
+        "recover, or a gap while subscribed) a \"warning: CHANNEL: events may have been missed\" "
+        "line goes to stderr and the events go on. Exit 0 when done, 1 on a terminal failure "
+        "(e.g. close 4401), 2 on bad usage");
     cmd->add_option("channels", opts->channels,
                     "Channels to tail, one or more: spec:ID, agent:ID or team:ID");
     cmd->add_option("--url", opts->url,

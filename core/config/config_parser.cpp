@@ -113,9 +113,10 @@ bool read_heartbeat(checker& check, const json& v, heartbeat_settings& out) {
 }
 
 bool read_limits(checker& check, const json& v, limit_settings& out) {
-    if (!check.object(v, "limits",
-                      {"max_message_bytes", "max_subscriptions", "max_queued_bytes",
-                       "write_timeout_ms", "max_connections", "commands_per_second"})) {
+    if (!check.object(
+            v, "limits",
+            {"max_message_bytes", "max_subscriptions", "max_queued_bytes", "write_timeout_ms",
+             "max_connections", "commands_per_second", "max_remote_backlog_bytes"})) {
         return false;
     }
     const auto field = [&](std::string_view key) {
@@ -136,7 +137,11 @@ bool read_limits(checker& check, const json& v, limit_settings& out) {
            ((f = field("max_connections")) == nullptr ||
             check.integer(*f, "limits.max_connections", 1, 10'000'000, out.max_connections)) &&
            ((f = field("commands_per_second")) == nullptr ||
-            check.integer(*f, "limits.commands_per_second", 1, 1'000'000, out.commands_per_second));
+            check.integer(*f, "limits.commands_per_second", 1, 1'000'000,
+                          out.commands_per_second)) &&
+           ((f = field("max_remote_backlog_bytes")) == nullptr ||
+            check.integer(*f, "limits.max_remote_backlog_bytes", 1024, std::uint64_t{1} << 34,
+                          out.max_remote_backlog_bytes));
 }
 
 bool read_history(checker& check, const json& v, history_settings& out) {

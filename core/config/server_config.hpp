@@ -25,6 +25,9 @@ struct limit_settings {
     milliseconds write_timeout{10000};       // a write with no progress this long closes
     std::size_t max_connections = 100000;    // per server; over it: 4429
     std::uint32_t commands_per_second = 50;  // per connection, burst of twice this
+    // Events from the Redis broker waiting for one worker thread; past it the thread drops them
+    // and closes the subscriptions that missed them with 4008 (they resume).
+    std::size_t max_remote_backlog_bytes = 64u * 1048576;
 };
 
 struct history_settings {

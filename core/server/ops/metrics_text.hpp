@@ -14,6 +14,7 @@ struct metrics_snapshot {
     std::uint64_t channels = 0;
     std::uint64_t queued_bytes = 0;
     std::uint64_t deliveries = 0;
+    std::uint64_t remote_gaps = 0;
     std::optional<process_stats> process;
 };
 
