@@ -2,7 +2,7 @@
 // read before anyone is authenticated. The input is split on '\n' into those header values, the
 // first byte saying which are present. Properties: parse_bearer and find_cookie return only
 // what they found in the header and give it back when it is written in canonical form;
-// extract_credential follows the precedence of PROTOCOL.md; decide_connect never admits anyone
+// extract_credential follows the precedence of docs/protocol.md; decide_connect never admits anyone
 // but the known subscribe key or the known session from a listed Origin, and every refusal
 // carries its code and reason.
 #include <array>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A stand-in for the application's side of the HTTP directory (README "HTTP directory"), for
+"""A stand-in for the application's side of the HTTP directory (docs/protocol.md "HTTP directory"), for
 demos and `kata-rt loadtest` runs: one API key and every spec/agent id, all of team `load`.
 
     KATA_RT_API_KEY=... scripts/directory_backend.py --port 9000 --delay-ms 5

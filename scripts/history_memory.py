@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""RSS per held history event on a running kata-rt server, as the README reports it.
+"""RSS per held history event on a running kata-rt server, as docs/performance.md reports it.
 
 Usage: scripts/history_memory.py PID PORT KEY [CHANNELS]
 KEY needs the publish_any scope; history.ttl_ms must outlive the run. Publishes 200 events to

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Server RSS per idle subscribed WebSocket connection, as the README reports it.
+"""Server RSS per idle subscribed WebSocket connection, as docs/performance.md reports it.
 
 Usage: scripts/idle_memory.py PID PORT KEY N [CHANNEL]
 Opens N plain-socket WebSocket connections to 127.0.0.1:PORT (Authorization: Bearer KEY), has

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README "Performance" rows, reproducible: each row starts a fresh `kata-rt serve` (dev mode,
+# The docs/performance.md rows, reproducible: each row starts a fresh `kata-rt serve` (dev mode,
 # default threads, --log-level warn) on 127.0.0.1, runs `kata-rt loadtest` against it (15 s of
 # publishing, 2 s ramp, 64-byte payloads) and keeps the best of three runs (lowest p99 among runs
 # with zero loss). Prints one Markdown row per measurement, with the load average before it.

@@ -6,7 +6,7 @@ namespace kata::auth {
 
 enum class decision { allowed, forbidden, unavailable };
 
-// PROTOCOL.md "Channels and authorization": team channels by equality with the principal's
+// docs/protocol.md "Channels and authorization": team channels by equality with the principal's
 // team, spec/agent channels through the directory. Unknown ids and other teams are both
 // `forbidden`; a directory failure is `unavailable` (deny).
 decision authorize_subscribe(const directory& dir, const principal& who,

@@ -47,8 +47,8 @@ connect_precheck precheck_connect(const auth_headers& headers,
 // accept.
 connect_decision finish_connect(const connect_precheck& pre, lookup_result<principal> found);
 
-// PROTOCOL.md "Auth on connect", steps 1 to 4, with `origin` the Origin header (if any), asking a
-// synchronous directory.
+// docs/protocol.md "Auth on connect", steps 1 to 4, with `origin` the Origin header (if any),
+// asking a synchronous directory.
 connect_decision decide_connect(const auth_headers& headers,
                                 const std::optional<std::string_view>& origin,
                                 const connect_policy& policy, const directory& dir);

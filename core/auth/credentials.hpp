@@ -19,7 +19,7 @@ struct auth_headers {
     std::optional<std::string_view> cookie;
 };
 
-// PROTOCOL.md "Auth on connect": if Authorization or X-API-Key is present the API-key path is
+// docs/protocol.md "Auth on connect": if Authorization or X-API-Key is present the API-key path is
 // used and cookies are ignored (a malformed Authorization yields an api_key with an empty
 // secret, which no key matches). Otherwise the named session cookie, if any.
 credential extract_credential(const auth_headers& headers, std::string_view cookie_name);

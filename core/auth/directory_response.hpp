@@ -6,8 +6,8 @@
 
 namespace kata::auth {
 
-// The wire of the HTTP directory (README "HTTP directory"): request bodies the gateway sends and
-// the parsers of the application's answers. Pure, so the parsers are fuzzed
+// The wire of the HTTP directory (docs/protocol.md "HTTP directory"): request bodies the gateway
+// sends and the parsers of the application's answers. Pure, so the parsers are fuzzed
 // (fuzz/fuzz_directory_response.cpp).
 
 // `{"credential":"api_key"|"session","sha256":"<hex>"}`: the digest, never the secret.

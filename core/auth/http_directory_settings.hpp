@@ -8,8 +8,8 @@
 
 namespace kata::auth {
 
-// `directory.http` of the config file: the application answers lookups over HTTP (README
-// "HTTP directory").
+// `directory.http` of the config file: the application answers lookups over HTTP
+// (docs/configuration.md "HTTP directory").
 struct http_directory_settings {
     std::string url;   // as written, for messages
     std::string host;  // from url: http://HOST[:PORT][/PATH]

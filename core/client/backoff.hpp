@@ -6,7 +6,7 @@
 
 namespace kata::client {
 
-// The reconnect delay policy of PROTOCOL.md ("Reconnecting client behaviour").
+// The reconnect delay policy of docs/protocol.md ("Reconnecting client behaviour").
 struct backoff_policy {
     std::chrono::milliseconds min_delay{500};    // floor of every delay; also the growth base
     std::chrono::milliseconds max_delay{30000};  // ceiling of every delay

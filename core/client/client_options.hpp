@@ -8,7 +8,7 @@
 namespace kata::client {
 
 // Settings of a reconnecting_client. Durations are std::chrono values (so the unit is in the type);
-// every default is the one PROTOCOL.md names.
+// every default is the one docs/protocol.md names.
 struct client_options {
     // ws://host[:port]/path or wss://host[:port]/path of the gateway's WebSocket endpoint.
     std::string url = "ws://127.0.0.1:8080/v1/ws";

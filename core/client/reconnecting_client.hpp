@@ -42,7 +42,7 @@ enum class error_kind {
 // Something went wrong that did not end the connection.
 struct client_error {
     error_kind kind = error_kind::server_error;
-    std::string code;                    // server error code (PROTOCOL.md), empty otherwise
+    std::string code;                    // server error code (docs/protocol.md), empty otherwise
     std::string message;                 // human-readable
     std::optional<std::string> channel;  // the channel the error is about, when known
 };
@@ -63,7 +63,7 @@ struct client_callbacks {
     std::function<void(const std::string& channel, std::optional<bool> recovered)> subscribed;
 };
 
-// A WebSocket client that stays subscribed across connection loss (PROTOCOL.md "Reconnecting
+// A WebSocket client that stays subscribed across connection loss (docs/protocol.md "Reconnecting
 // client behaviour"): full-jitter backoff, resubscribe with `since`, duplicate drop by eventId,
 // terminal close codes, dead-connection detection by server_timeout.
 //

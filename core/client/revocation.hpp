@@ -12,8 +12,8 @@ inline constexpr std::string_view revoked_code = "revoked";
 
 // The channel a server-sent revocation ends, or nullopt for any other envelope. The server sends
 // `unsubscribed` with payload {"reason":"revoked"} unprompted when a reloaded directory no longer
-// allows a subscription (PROTOCOL.md "Errors that keep the connection open"); the answer to the
-// client's own unsubscribe carries no such reason. A revoked channel must not be resubscribed:
+// allows a subscription (docs/protocol.md "Errors that keep the connection open"); the answer to
+// the client's own unsubscribe carries no such reason. A revoked channel must not be resubscribed:
 // the server would refuse it again after every reconnect.
 std::optional<std::string> revoked_channel(const protocol::envelope& env);
 

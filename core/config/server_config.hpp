@@ -63,7 +63,7 @@ struct tls_settings {
     bool operator==(const tls_settings&) const = default;
 };
 
-// The config file of PROTOCOL.md, with its defaults.
+// The config file of docs/protocol.md, with its defaults.
 struct server_config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8080;

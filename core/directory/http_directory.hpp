@@ -12,8 +12,8 @@ namespace kata::directory {
 
 class backend_pool;
 
-// The directory that asks the application over HTTP (README "HTTP directory"): answers are
-// cached (LRU, TTL, negative TTL), identical lookups in flight share one request, and every
+// The directory that asks the application over HTTP (docs/protocol.md "HTTP directory"): answers
+// are cached (LRU, TTL, negative TTL), identical lookups in flight share one request, and every
 // failure (timeout, refused connection, 5xx, a body that does not parse) is `unavailable`, so
 // callers fail closed. Lookups never block: the async interface is the only one that answers;
 // the synchronous calls of auth::directory say `unavailable` (a SIGHUP re-check therefore leaves

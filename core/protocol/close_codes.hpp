@@ -3,8 +3,8 @@
 
 namespace kata::protocol {
 
-// WebSocket close codes of PROTOCOL.md. The 4xxx range mirrors HTTP statuses so an operator can
-// read them without the table.
+// WebSocket close codes of docs/protocol.md. The 4xxx range mirrors HTTP statuses so an operator
+// can read them without the table.
 enum class close_code : std::uint16_t {
     normal = 1000,
     going_away = 1001,

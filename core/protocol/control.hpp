@@ -5,8 +5,8 @@
 
 namespace kata::protocol {
 
-// Payloads of the control envelopes (PROTOCOL.md), as serialized JSON objects. The request id is
-// client text, so these go through a JSON serializer for escaping.
+// Payloads of the control envelopes (docs/protocol.md), as serialized JSON objects. The request id
+// is client text, so these go through a JSON serializer for escaping.
 std::string pong_payload(std::string_view request_id);
 std::string subscription_payload(std::string_view request_id, std::optional<bool> recovered);
 std::string error_payload(std::string_view code, std::string_view message,

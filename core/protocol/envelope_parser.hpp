@@ -18,8 +18,8 @@ inline constexpr std::size_t max_envelope_bytes = 16 * 1024 * 1024;
 // Deepest array/object nesting accepted (the envelope itself is level 1).
 inline constexpr std::size_t max_envelope_depth = 64;
 
-// Parses one server → client text frame (PROTOCOL.md "Server → client envelope"). As strict as the
-// server's command parser: `type`, `timestamp`, a non-empty `eventId`, `encoding` "json" and an
+// Parses one server → client text frame (docs/protocol.md "Server → client envelope"). As strict as
+// the server's command parser: `type`, `timestamp`, a non-empty `eventId`, `encoding` "json" and an
 // object `payload` are required; `channel`, when present, must be in the channel grammar. Unknown
 // fields are ignored and unknown types are returned as they are, so a newer server stays readable.
 // Never throws; pure, no I/O, so it can be fuzzed on its own.

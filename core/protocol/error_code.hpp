@@ -3,7 +3,7 @@
 
 namespace kata::protocol {
 
-// Codes of `error` envelopes that keep the connection open (PROTOCOL.md).
+// Codes of `error` envelopes that keep the connection open (docs/protocol.md).
 namespace error_code {
 inline constexpr std::string_view invalid_json = "invalid_json";
 inline constexpr std::string_view invalid_command = "invalid_command";

@@ -4,7 +4,7 @@
 
 namespace kata::protocol {
 
-// The domain event types of PROTOCOL.md: the only ones a publisher may send.
+// The domain event types of docs/protocol.md: the only ones a publisher may send.
 inline constexpr std::array<std::string_view, 5> domain_event_types{
     "agent_status_changed", "log_entry", "spec_updated", "task_completed", "blocker_raised"};
 

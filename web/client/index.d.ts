@@ -2,7 +2,7 @@
 // test/types.test.js: test/usage.ts compiles with `tsc --noEmit --strict`, and every name and
 // member declared here exists at run time (and the other way round).
 
-/** The server -> client envelope of PROTOCOL.md. */
+/** The server -> client envelope of docs/protocol.md (section 3). */
 export interface Envelope<P = Record<string, unknown>> {
   type: string;
   channel: string;
@@ -43,7 +43,7 @@ export interface ClientError {
   /** `server_error`: an `error` envelope; `revoked`: the server ended a subscription (the
    *  channel is not resubscribed); `malformed_frame` / `unsupported_frame`: a skipped frame. */
   kind: 'server_error' | 'revoked' | 'malformed_frame' | 'unsupported_frame';
-  /** The server's error code (PROTOCOL.md), `revoked`, or absent for a skipped frame. */
+  /** The server's error code (docs/protocol.md, section 5), `revoked`, or absent for a skipped frame. */
   code?: string;
   message: string;
   /** The channel the error is about, when known. */

@@ -1,13 +1,13 @@
 // @kata/realtime-client: the browser / Node / React Native client of kata-rt.
 //
-// It mirrors the C++ reconnecting client (core/client) and implements PROTOCOL.md "Reconnecting
+// It mirrors the C++ reconnecting client (core/client) and implements docs/protocol.md "Reconnecting
 // client behaviour": full-jitter backoff reset after min_uptime, resubscribe with `since` = the last
 // eventId per channel, de-duplication by eventId, terminal close codes, and a dead-connection
 // timeout driven by the application `ping` (browsers cannot see WebSocket pings).
 //
 // Plain ES module, zero runtime dependencies, no build step.
 
-/** Defaults of PROTOCOL.md, in milliseconds. */
+/** Defaults of docs/protocol.md, in milliseconds. */
 export const DEFAULTS = Object.freeze({
   minDelayMs: 500,
   maxDelayMs: 30000,
@@ -20,7 +20,7 @@ export const DEFAULTS = Object.freeze({
   dedupeWindow: 1024,
 });
 
-/** Close codes after which retrying cannot help (PROTOCOL.md "Close codes", column "no"). */
+/** Close codes after which retrying cannot help (docs/protocol.md "Close codes", column "no"). */
 export const TERMINAL_CLOSE_CODES = Object.freeze([1000, 1002, 1007, 1009, 4401, 4403]);
 
 const CHANNEL_RE = /^(spec|agent|team):[A-Za-z0-9._-]{1,128}$/;
@@ -37,7 +37,7 @@ const EVENTS = new Set([
 // RFC 6455: "closed without a close frame", what a transport failure or a timeout is.
 const ABNORMAL_CLOSURE = 1006;
 
-/** True when `channel` matches the grammar of PROTOCOL.md. */
+/** True when `channel` matches the grammar of docs/protocol.md. */
 export function isValidChannel(channel) {
   return typeof channel === 'string' && CHANNEL_RE.test(channel);
 }

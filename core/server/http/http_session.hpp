@@ -18,8 +18,8 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w);
 // The same over TLS with `ctx`: the handshake first (within the first request's deadline).
 asio::awaitable<void> serve_https(tcp::socket socket, std::shared_ptr<ssl_ctx_st> ctx, worker& w);
 
-// GET /v1/ws with Upgrade: authenticates during the upgrade (PROTOCOL.md "Auth on connect"), then
-// hands the socket to a ws_connection of `w`. `early` holds bytes read past the request.
+// GET /v1/ws with Upgrade: authenticates during the upgrade (docs/protocol.md "Auth on connect"),
+// then hands the socket to a ws_connection of `w`. `early` holds bytes read past the request.
 asio::awaitable<void> upgrade_connection(beast::tcp_stream stream, http_request req,
                                          std::string early, worker& w);
 asio::awaitable<void> upgrade_connection(tls_stream stream, http_request req, std::string early,

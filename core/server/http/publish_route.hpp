@@ -13,8 +13,8 @@ namespace kata::server {
 
 class worker;
 
-// POST /v1/publish (PROTOCOL.md "Publish API"). A batch is validated and authorized whole before
-// any of it is published: a 4xx means nothing was sent.
+// POST /v1/publish (docs/protocol.md "Publish API"). A batch is validated and authorized whole
+// before any of it is published: a 4xx means nothing was sent.
 http_response handle_publish(const http_request& req, server_state& state);
 
 // The part of the publish checks that needs only the headers (API key and its scope): the

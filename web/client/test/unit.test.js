@@ -1,4 +1,4 @@
-// Unit tests of the client's logic (PROTOCOL.md "Reconnecting client behaviour"), with an injected
+// Unit tests of the client's logic (docs/protocol.md "Reconnecting client behaviour"), with an injected
 // clock, random source and WebSocket: no sockets, no sleeps.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
