@@ -62,17 +62,18 @@ void channel_feed::on_fill(const hub::history_result& result, events& out) {
         const auto old = epoch_;
         std::erase_if(held_, [old](const hub::remote_event& m) { return m.epoch == old; });
         need_fill_ = false;
-        lost_ = true;
+        lost_ = lost_ || old != 0;  // a channel that never had an event lost none
         tell_loss(out);
         drain(out);
         return;
     }
     if (now.epoch != epoch_) {
-        // A new epoch since we last looked: the old one's tail is gone. Fill again from the new
-        // epoch's first event. Held messages of other epochs are older than this answer.
+        // A new epoch since we last looked: the old one's tail (if there was an old one) is
+        // gone. Fill again from the new epoch's first event. Held messages of other epochs are
+        // older than this answer.
+        lost_ = lost_ || epoch_ != 0;
         epoch_ = now.epoch;
         last_ = 0;
-        lost_ = true;
         std::erase_if(held_, [e = now.epoch](const hub::remote_event& m) { return m.epoch != e; });
         need_fill_ = true;
         return;

@@ -179,6 +179,29 @@ TEST(ChannelFeed, AReconnectThatMissedNothingTheStreamLacksTellsNothing) {
     EXPECT_EQ(seqs(out), (std::vector<std::uint64_t>{4, 5}));
 }
 
+TEST(ChannelFeed, AChannelWithoutEventsWhenTheConnectionWentLostNothingOfAnOlderEpoch) {
+    channel_feed f;
+    channel_feed::events out;
+    f.start({0, 0}, out);  // opened before the channel's first event
+    f.connection_lost();
+    f.begin_fill();
+    f.on_fill(stream(E1, 2, {}), out);  // its first epoch began meanwhile
+    ASSERT_TRUE(f.fill_due());
+    EXPECT_EQ(f.begin_fill(), (protocol::event_id{E1, 0}));
+    f.on_fill(stream(E1, 2, {1, 2}), out);
+    f.connection_lost();
+    f.begin_fill();
+    f.on_fill(stream(E1, 2, {}), out);
+    EXPECT_EQ(seqs(out), (std::vector<std::uint64_t>{1, 2}));
+    channel_feed g;
+    channel_feed::events none;
+    g.start({0, 0}, none);
+    g.connection_lost();
+    g.begin_fill();
+    g.on_fill(stream(0, 0, {}), none);
+    EXPECT_TRUE(none.empty());
+}
+
 TEST(ChannelFeed, AHoleInTheMiddleOfTheFillIsTold) {
     channel_feed f;
     channel_feed::events out;
