@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/config/version.hpp"
 #include "core/protocol/ws_handshake.hpp"
 
 namespace kata::load {
@@ -54,7 +55,7 @@ std::string upgrade_request(const endpoint_url& url, std::string_view api_key,
     req.append("Sec-WebSocket-Key: ").append(key).append("\r\nSec-WebSocket-Version: 13\r\n");
     req.append("Sec-WebSocket-Protocol: ").append(load_subprotocol).append("\r\n");
     req.append("Authorization: Bearer ").append(api_key).append("\r\n");
-    req.append("User-Agent: kata-rt-loadtest\r\n\r\n");
+    req.append("User-Agent: ").append(config::user_agent("loadtest")).append("\r\n\r\n");
     return req;
 }
 

@@ -91,7 +91,8 @@ double report::deliveries_per_second() const {
 
 void print_report(std::ostream& out, const report& r, const std::vector<threshold_result>& checks) {
     out << "kata-rt loadtest  " << r.url << "\n"
-        << "  " << r.connections << " connections over " << r.channels << " channels, "
+        << "  " << r.connections << (r.connections == 1 ? " connection" : " connections")
+        << " over " << r.channels << (r.channels == 1 ? " channel, " : " channels, ")
         << fixed(r.rate, 0) << " events/s for " << fixed(r.duration_s, 1) << " s (ramp "
         << fixed(r.ramp_s, 1) << " s), payload " << r.payload_bytes << " B";
     if (r.churn_rate > 0) out << ", churn " << fixed(r.churn_rate, 1) << "/s";

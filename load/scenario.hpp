@@ -45,7 +45,13 @@ struct scenario {
     std::optional<pid_t> server_pid;  // read its peak RSS (VmHWM) when set
     std::string server_rss_note;      // printed next to the RSS
 
-    std::string channel_name(std::size_t c) const { return channel_prefix + std::to_string(c); }
+    // --channel NAME (repeatable): these names instead of prefix + index; `channels` is their
+    // count.
+    std::vector<std::string> channel_names;
+
+    std::string channel_name(std::size_t c) const {
+        return c < channel_names.size() ? channel_names[c] : channel_prefix + std::to_string(c);
+    }
 
     std::size_t node_count() const { return 1 + more_nodes.size(); }
     const endpoint_url& node_url(std::size_t k) const {

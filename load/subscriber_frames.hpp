@@ -61,6 +61,7 @@ class subscriber_frames final : public protocol::ws::frame_handler {
     std::mt19937& mask_rng_;
     std::int64_t now_unix_us_ = 0;
     bool subscribed_ = false;
+    static std::string error_text(std::string_view frame);
     std::string refused_;
     std::optional<std::uint16_t> peer_close_;
     std::string peer_close_reason_;

@@ -32,12 +32,15 @@ bool check_url(checker& check, const std::string& path, const std::string& text,
 }
 
 constexpr std::size_t max_shards = 64;
+constexpr std::uint64_t min_health_check_ms = 10;
+constexpr std::uint64_t max_health_check_ms = 60000;
 
 }  // namespace
 
 bool read_broker(checker& check, const json& v, broker_settings& out) {
-    if (!check.object(v, "broker",
-                      {"type", "urls", "prefix", "connect_timeout_ms", "password_env"})) {
+    if (!check.object(
+            v, "broker",
+            {"type", "urls", "prefix", "connect_timeout_ms", "health_check_ms", "password_env"})) {
         return false;
     }
     if (auto it = v.find("type"); it != v.end()) {
@@ -47,7 +50,8 @@ bool read_broker(checker& check, const json& v, broker_settings& out) {
         out.type = it->get<std::string>();
     }
     const bool redis = out.type == "redis";
-    for (const char* key : {"urls", "prefix", "connect_timeout_ms", "password_env"}) {
+    for (const char* key :
+         {"urls", "prefix", "connect_timeout_ms", "health_check_ms", "password_env"}) {
         if (!redis && v.contains(key)) {
             return check.fail(member_path("broker", key), "only applies to \"type\": \"redis\"");
         }
@@ -79,6 +83,16 @@ bool read_broker(checker& check, const json& v, broker_settings& out) {
         it != v.end() &&
         !check.duration(*it, "broker.connect_timeout_ms", 1, out.connect_timeout)) {
         return false;
+    }
+    // Bounded so that a hang is noticed (at most this plus connect_timeout_ms) and the checks stay
+    // cheap: one PUBLISH per shard per interval.
+    if (auto it = v.find("health_check_ms"); it != v.end()) {
+        std::uint64_t ms = 0;
+        if (!check.integer(*it, "broker.health_check_ms", min_health_check_ms, max_health_check_ms,
+                           ms)) {
+            return false;
+        }
+        out.health_check = std::chrono::milliseconds{static_cast<std::int64_t>(ms)};
     }
     if (auto it = v.find("password_env"); it != v.end()) {
         if (!check.string(*it, "broker.password_env", out.password_env)) return false;

@@ -5,8 +5,8 @@
 namespace kata::config::detail {
 
 // The `broker` section: {"type": "memory"} (the default) or {"type": "redis", "urls": [...],
-// "prefix", "connect_timeout_ms", "password_env"}. The password is read from the environment
-// variable named by password_env, never from the file.
+// "prefix", "connect_timeout_ms", "health_check_ms", "password_env"}. The password is read from the
+// environment variable named by password_env, never from the file.
 bool read_broker(checker& check, const json& v, broker_settings& out);
 
 // `kata-rt serve --redis URL` (repeatable): the same checks, for URLs given on the command line.

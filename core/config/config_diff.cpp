@@ -33,6 +33,7 @@ std::vector<std::string> keys_needing_restart(const server_config& a, const serv
     check(a.broker.type == b.broker.type && a.broker.urls == b.broker.urls &&
               a.broker.prefix == b.broker.prefix &&
               a.broker.connect_timeout == b.broker.connect_timeout &&
+              a.broker.health_check == b.broker.health_check &&
               a.broker.password_env == b.broker.password_env,
           "broker");
     // The HTTP directory is built once: a SIGHUP clears its cache but does not rebuild it, and a

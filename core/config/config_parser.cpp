@@ -40,6 +40,8 @@ bool is_ipv6_text(std::string_view s) {
     });
 }
 
+}  // namespace
+
 // Browsers send Origin lowercased and without a path, and it is compared byte for byte, so an
 // entry in any other spelling could never match: refuse it rather than silently never match.
 bool is_origin(std::string_view s) {
@@ -78,6 +80,8 @@ bool is_origin(std::string_view s) {
     }
     return !port || parse_port(*port).has_value();
 }
+
+namespace {
 
 // RFC 6265 cookie-name = token (RFC 2616): visible ASCII except separators.
 bool is_cookie_token(std::string_view s) {

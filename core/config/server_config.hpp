@@ -44,8 +44,9 @@ struct broker_settings {
     std::vector<std::string> urls;  // redis:// URLs, one per shard
     std::string prefix = "kata";    // of every Redis key and pub/sub channel
     milliseconds connect_timeout{1000};
-    std::string password_env;  // the environment variable that holds the Redis password
-    std::string password;      // its value (never logged)
+    milliseconds health_check{1000};  // an idle shard's connections are checked this often
+    std::string password_env;         // the environment variable that holds the Redis password
+    std::string password;             // its value (never logged)
     bool remote() const { return type == "redis"; }
 };
 

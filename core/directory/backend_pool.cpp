@@ -1,5 +1,8 @@
 #include "core/directory/backend_pool.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <deque>
 #include <optional>
 #include <unordered_set>
@@ -16,6 +19,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/config/version.hpp"
 #include "core/server/ops/beast_types.hpp"
 
 namespace kata::directory {
@@ -27,6 +31,21 @@ namespace {
 
 // The backend's answers are a few hundred bytes; anything much bigger is a confused backend.
 constexpr std::size_t max_response_bytes = 64 * 1024;
+
+// Interim answers (103 Early Hints, 100 Continue) skipped before the final one; more is a
+// confused backend.
+constexpr int max_interim_answers = 8;
+
+// A kept-alive connection may carry the next request only when nothing from the backend is
+// waiting on it: no byte left over in the lane's buffer, none readable on the socket, and no
+// close. Any such byte would be read as the next request's answer and hand one credential's
+// answer to another.
+bool idle_and_clean(beast::tcp_stream& stream, const beast::flat_buffer& buffer) {
+    if (buffer.size() != 0) return false;
+    char byte = 0;
+    const auto n = ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
 
 struct job {
     std::string path;
@@ -89,11 +108,13 @@ struct backend_pool::impl {
         wake.cancel_one();
     }
 
-    // One request on `stream` (opened here when it is not). nullopt: the connection failed
-    // before any answer, and it may be retried on a fresh one.
+    // One request on `stream` (opened here when it is not, or when the kept-alive one holds
+    // unread bytes). Any failure closes the connection; `reused` says whether the request went
+    // on a kept-alive connection, so the caller may retry it once on a fresh one.
     asio::awaitable<backend_pool::reply> exchange(std::optional<beast::tcp_stream>& stream,
                                                   beast::flat_buffer& buffer, const job& j,
                                                   bool& reused) {
+        if (stream && !idle_and_clean(*stream, buffer)) stream.reset();
         reused = stream.has_value();
         if (!stream) {
             tcp::resolver resolver(ioc);
@@ -114,7 +135,7 @@ struct backend_pool::impl {
         http::request<http::string_body> req{http::verb::post, settings.base_path + j.path, 11};
         req.set(http::field::host, settings.host + ":" + std::to_string(settings.port));
         req.set(http::field::content_type, "application/json");
-        req.set(http::field::user_agent, "kata-rt");
+        req.set(http::field::user_agent, config::user_agent(""));
         for (const auto& [name, value] : settings.headers)
             req.set(name, value);
         req.keep_alive(true);
@@ -122,17 +143,34 @@ struct backend_pool::impl {
         req.prepare_payload();
         stream->expires_at(j.deadline);
         auto [wec, wn] = co_await http::async_write(*stream, req, use_tuple);
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(max_response_bytes);
+        // From here on, any failure leaves the connection in an unknown place of the backend's
+        // byte stream: it is closed, never reused.
+        std::optional<http::response_parser<http::string_body>> parser;
         beast::error_code rec = wec;
-        if (!wec) std::tie(rec, wn) = co_await http::async_read(*stream, buffer, parser, use_tuple);
+        for (int interim = 0; !rec; ++interim) {
+            parser.emplace();
+            parser->body_limit(max_response_bytes);
+            std::tie(rec, wn) = co_await http::async_read(*stream, buffer, *parser, use_tuple);
+            if (rec) break;
+            const unsigned status = parser->get().result_int();
+            if (status >= 200) break;
+            // RFC 9110 15.2: 1xx answers precede the final one and must be skipped. 101 would
+            // switch this connection to another protocol: not an answer to a POST.
+            if (status == 101 || interim == max_interim_answers) {
+                stream.reset();
+                co_return failure(status == 101 ? "unexpected HTTP 101"
+                                                : "too many interim 1xx answers");
+            }
+        }
         if (rec) {
             stream.reset();
             if (rec == beast::error::timeout) co_return failure("timeout");
             co_return failure(rec.message());
         }
-        auto res = parser.release();
-        if (!res.keep_alive()) stream.reset();
+        auto res = parser->release();
+        // Bytes after the answer (a doubled answer, trailing garbage) are the start of nothing we
+        // asked for: the answer stands, the connection goes.
+        if (!res.keep_alive() || buffer.size() != 0) stream.reset();
         backend_pool::reply r;
         r.ok = true;
         r.status = res.result_int();

@@ -136,6 +136,7 @@ class hub final : public broker_sink {
 
     std::size_t channel_count() const;
     std::size_t subscriber_count(const protocol::channel_name& channel) const;
+    // The memory held for history over all channels, as history.max_total_bytes counts it.
     std::size_t history_bytes() const { return budget_.used(); }
 
     // An id for a control envelope (pong, subscribed, error): unique, never equal to an event's.
@@ -153,10 +154,29 @@ class hub final : public broker_sink {
     // Gaps in a channel's remote events told to its subscribers here (once per gap, not per
     // subscriber), read by GET /metrics.
     std::atomic<std::uint64_t> remote_gaps{0};
+    // Channels whose whole history the budget evicted, read by GET /metrics.
+    std::atomic<std::uint64_t> channels_evicted{0};
 
   private:
+    // A channel still in the map, with its lock held. The lock is declared last so that it is
+    // released before the reference is dropped: a retired channel may die with that reference.
+    struct locked_channel {
+        std::shared_ptr<channel> ch;
+        std::unique_lock<std::mutex> lock;
+    };
+    // Looks `key` up (creating it when `create`) until the channel found is not retired; empty
+    // `ch` when it does not exist and may not be created. Never holds a channel lock while it
+    // takes the map's, the order of sweep() and trim_to_budget().
+    locked_channel lock_live(const std::string& key, bool create);
     std::shared_ptr<channel> find_or_create(const std::string& key);
     std::shared_ptr<channel> find(const std::string& key) const;
+    // What `ch` costs against the budget (its lock held): nothing without history, else its
+    // history and the channel itself, which the history alone keeps alive.
+    static std::size_t held_cost(const channel& ch);
+    // Nothing keeps the channel: no subscriber, no history, not held by the broker (lock held).
+    static bool idle(const channel& ch);
+    // Retires those of `emptied` that are idle (none of their locks held).
+    void retire_idle(const std::vector<std::shared_ptr<channel>>& emptied);
     void collect_replay(channel& ch, const std::optional<std::string>& since, attachment& out);
     void trim_to_budget();
     std::string publish_blocking(const protocol::channel_name& channel, std::string_view type,

@@ -61,11 +61,9 @@ void hub::prepare(const protocol::channel_name& channel_name,
     prepared p;
     p.since_given = since.has_value();
     if (since) p.since = protocol::parse_event_id(*since);
-    std::unique_lock<std::mutex> lock;
-    do {
-        p.ch = find_or_create(channel_name.str());
-        lock = std::unique_lock(p.ch->mutex_);
-    } while (p.ch->retired_);
+    auto live = lock_live(channel_name.str(), true);
+    auto& lock = live.lock;
+    p.ch = live.ch;
     auto& ch = *p.ch;
     ++ch.preparing_;
     if (ch.remote_ == channel::remote_state::open) {

@@ -62,6 +62,12 @@ for i = 0, n - 1 do
       redis.call('PEXPIRE', bk, ttl)
     end
   end
+  if ttl > 0 then
+    -- The channel's state goes with its history: once both expired, the next publish starts a
+    -- new epoch (above), so no id is given twice.
+    redis.call('PEXPIRE', ek, ttl)
+    redis.call('PEXPIRE', sk, ttl)
+  end
   redis.call('PUBLISH', ARGV[4+4*i], epoch .. ' ' .. seq .. ' ' .. env)
   out[#out+1] = epoch
   out[#out+1] = seq

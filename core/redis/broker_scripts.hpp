@@ -7,11 +7,13 @@
 //               t (publish time, ms, Redis' clock), b (bytes of e)
 //   P:C:bytes   integer: the sum of b over the stream's entries (for the byte bound)
 //   pub/sub channel P:C, payload "<epoch> <seq> <envelope>" (broker_message.hpp)
-//   pub/sub channel P (no colon, so never a channel's): every node's pub/sub connection holds it,
-//   so hiredis never sees its subscription count reach 0 between an UNSUBSCRIBE and a SUBSCRIBE.
+//   pub/sub channel P#<16 hex> (no colon after P, so never a channel's): one per node, held by
+//   its pub/sub connection, so hiredis never sees its subscription count reach 0 between an
+//   UNSUBSCRIBE and a SUBSCRIBE; the node's health check publishes on it (redis_shard.hpp).
 //
-// With a ttl, P:C:stream and P:C:bytes expire ttl after the last publish; epoch and seq stay, so
-// sequences keep growing and a resume over an expired gap answers incomplete.
+// With a ttl, all four keys expire ttl after the channel's last publish, so a channel leaves
+// nothing behind. A channel published again after that starts a new epoch at sequence 1: its ids
+// are new (the epoch is random), and a resume from the old epoch answers incomplete.
 #include <string>
 #include <string_view>
 

@@ -26,6 +26,7 @@ redis_broker::~redis_broker() {
 }
 
 void redis_broker::start() {
+    std::lock_guard lock(running_mutex_);
     if (running_.exchange(true)) return;
     work_.emplace(io_.get_executor());
     for (auto& s : shards_) {
@@ -42,7 +43,10 @@ void redis_broker::start() {
 }
 
 void redis_broker::stop() {
+    std::unique_lock lock(running_mutex_);
     if (!running_.exchange(false)) return;
+    // Every call that saw the broker running has posted by now (under the lock): this handler
+    // runs after all of them, and the thread returns once their answers have run too.
     boost::asio::post(io_, [this] {
         // Closing the connections answers every command in flight as failed (posted); the
         // thread then runs out of work and returns.
@@ -58,7 +62,14 @@ void redis_broker::stop() {
             w(std::nullopt);
         work_.reset();
     });
+    lock.unlock();
     if (thread_.joinable()) thread_.join();
+}
+
+std::unique_lock<std::mutex> redis_broker::lock_if_running() {
+    std::unique_lock lock(running_mutex_);
+    if (!running_) lock.unlock();
+    return lock;
 }
 
 bool redis_broker::ready() const {
@@ -73,7 +84,8 @@ redis_broker::shard_state& redis_broker::shard_for(const std::string& channel) {
 
 void redis_broker::publish(std::vector<hub::outgoing_event> events,
                            std::function<void(hub::publish_result)> done) {
-    if (!running_) {
+    auto lock = lock_if_running();
+    if (!lock) {
         hub::publish_result failed;
         failed.ids.resize(events.size());
         return done(std::move(failed));
@@ -112,14 +124,16 @@ void redis_broker::publish(std::vector<hub::outgoing_event> events,
 
 void redis_broker::history(const std::string& channel, std::optional<protocol::event_id> since,
                            std::function<void(hub::history_result)> done) {
-    if (!running_) return done(hub::history_result{});
+    auto lock = lock_if_running();
+    if (!lock) return done(hub::history_result{});
     boost::asio::post(io_, [this, channel, since, done = std::move(done)] {
         shard_for(channel).shard->history(channel, since, done);
     });
 }
 
 void redis_broker::open(const std::string& channel, open_handler done) {
-    if (!running_) return done(std::nullopt);
+    auto lock = lock_if_running();
+    if (!lock) return done(std::nullopt);
     boost::asio::post(io_, [this, channel, done = std::move(done)] {
         auto& s = shard_for(channel);
         // A live channel whose shard is down stays open (it is refilled once the shard is
@@ -137,7 +151,8 @@ void redis_broker::open(const std::string& channel, open_handler done) {
 }
 
 void redis_broker::close(const std::string& channel) {
-    if (!running_) return;
+    auto lock = lock_if_running();
+    if (!lock) return;
     boost::asio::post(io_, [this, channel] {
         auto& s = shard_for(channel);
         const auto it = s.channels.find(channel);

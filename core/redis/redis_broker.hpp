@@ -5,6 +5,7 @@
 // io_context; every call posts there, every answer and sink call comes from there.
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -68,6 +69,11 @@ class redis_broker final : public hub::broker {
     void on_push(shard_state& s, const redis_reply& r);
     void on_shard_up(shard_state& s);
     void on_shard_down(shard_state& s);
+    // Held (owns the lock) while the broker runs, else empty. A call posts to the broker's
+    // thread under it, so that the check and the post are one step against stop(): nothing is
+    // posted behind stop's last handler, where it would never run (its caller waiting forever)
+    // and be destroyed with the context.
+    std::unique_lock<std::mutex> lock_if_running();
 
     redis_broker_settings settings_;
     boost::asio::io_context io_;
@@ -76,6 +82,7 @@ class redis_broker final : public hub::broker {
     hub::broker_sink* sink_ = nullptr;
     std::function<void(const std::string&)> log_;
     std::thread thread_;
+    std::mutex running_mutex_;  // held while running_ is changed and while a call posts
     std::atomic<bool> running_{false};
 };
 

@@ -14,6 +14,9 @@ struct redis_broker_settings {
     std::chrono::milliseconds connect_timeout{1000};  // connect + AUTH + SELECT; also the longest
                                                       // wait for any reply before a shard counts
                                                       // as down
+    std::chrono::milliseconds health_check{1000};     // an idle shard's connections are checked
+                                                      // this often (each check must be answered
+                                                      // within connect_timeout)
     std::string password;  // when set, replaces the URLs' passwords (already read from the env)
     std::size_t history_max_events = 1000;     // kept per channel (0: no stream, no history)
     std::size_t history_max_bytes = 0;         // envelope bytes kept per channel (0: no byte bound)

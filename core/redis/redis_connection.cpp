@@ -3,6 +3,8 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 namespace kata::redis {
@@ -151,11 +153,29 @@ bool redis_connection::command(const std::vector<std::string>& args, reply_handl
 }
 
 bool redis_connection::subscribe(std::string_view channel) {
-    return up() && send({"SUBSCRIBE", channel}, &on_push, this);
+    if (!up() || !send({"SUBSCRIBE", channel}, &on_push, this)) return false;
+    unconfirmed_.push_back({true, std::string(channel), std::chrono::steady_clock::now()});
+    arm_watchdog();
+    return true;
 }
 
 bool redis_connection::unsubscribe(std::string_view channel) {
-    return up() && send({"UNSUBSCRIBE", channel}, &on_push, this);
+    if (!up() || !send({"UNSUBSCRIBE", channel}, &on_push, this)) return false;
+    unconfirmed_.push_back({false, std::string(channel), std::chrono::steady_clock::now()});
+    arm_watchdog();
+    return true;
+}
+
+void redis_connection::confirmed(const redis_reply& r) {
+    if (!r.is_array() || r.elements.size() < 2) return;
+    const auto& kind = r.elements[0].str;
+    const bool sub = kind == "subscribe";
+    if (!sub && kind != "unsubscribe") return;
+    const auto it =
+        std::find_if(unconfirmed_.begin(), unconfirmed_.end(), [&](const awaited_confirmation& a) {
+            return a.subscribe == sub && a.channel == r.elements[1].str;
+        });
+    if (it != unconfirmed_.end()) unconfirmed_.erase(it);
 }
 
 void redis_connection::close() {
@@ -180,16 +200,27 @@ void redis_connection::fail(std::string reason) {
                           [down = std::move(down), reason = std::move(reason)] { down(reason); });
 }
 
+std::optional<std::chrono::steady_clock::time_point> redis_connection::oldest_unanswered() const {
+    std::optional<std::chrono::steady_clock::time_point> out;
+    if (!sent_.empty()) out = sent_.front();
+    if (!unconfirmed_.empty() && (!out || unconfirmed_.front().sent < *out))
+        out = unconfirmed_.front().sent;
+    return out;
+}
+
 void redis_connection::arm_watchdog() {
-    if (watchdog_armed_ || sent_.empty()) return;
+    const auto oldest = oldest_unanswered();
+    if (watchdog_armed_ || !oldest) return;
     watchdog_armed_ = true;
-    watchdog_.expires_at(sent_.front() + timeout_);
+    watchdog_.expires_at(*oldest + timeout_);
     watchdog_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
         auto self = w.lock();
         if (!self) return;
         self->watchdog_armed_ = false;
-        if (ec || self->closing_ || self->sent_.empty()) return;
-        if (std::chrono::steady_clock::now() >= self->sent_.front() + self->timeout_)
+        if (ec || self->closing_) return;
+        const auto oldest = self->oldest_unanswered();
+        if (!oldest) return;
+        if (std::chrono::steady_clock::now() >= *oldest + self->timeout_)
             return self->fail("no reply within the timeout");
         self->arm_watchdog();
     });
@@ -210,8 +241,10 @@ void redis_connection::on_reply(redisAsyncContext* ac, void* reply, void* privda
 
 void redis_connection::on_push(redisAsyncContext* ac, void* reply, void*) {
     auto* self = static_cast<redis_connection*>(ac->data);
-    if (!reply || !self->push_ || self->closing_) return;
-    self->push_(copy_reply(static_cast<redisReply*>(reply)));
+    if (!reply || self->closing_) return;
+    auto r = copy_reply(static_cast<redisReply*>(reply));
+    self->confirmed(r);
+    if (self->push_) self->push_(r);
 }
 
 void redis_connection::add_read(void* p) {

@@ -51,7 +51,8 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
     bool command(const std::vector<std::string>& args, reply_handler done);
 
     // Pub/sub: SUBSCRIBE / UNSUBSCRIBE one channel; their confirmations and the messages go to
-    // the push handler. The connection is then in subscribed mode: no other command on it.
+    // the push handler. The connection is then in subscribed mode: no other command on it. A
+    // confirmation is awaited like a reply: none within `timeout` ends the connection.
     void set_push_handler(push_handler push) { push_ = std::move(push); }
     bool subscribe(std::string_view channel);
     bool unsubscribe(std::string_view channel);
@@ -73,6 +74,8 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
     void arm_read();
     void arm_write();
     void arm_watchdog();
+    std::optional<std::chrono::steady_clock::time_point> oldest_unanswered() const;
+    void confirmed(const redis_reply& r);
     void fail(std::string reason);
 
     boost::asio::io_context& io_;
@@ -82,6 +85,12 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
     boost::asio::steady_timer watchdog_;       // the oldest unanswered command's deadline
     std::chrono::milliseconds timeout_{1000};
     std::deque<std::chrono::steady_clock::time_point> sent_;  // per command awaiting its reply
+    struct awaited_confirmation {
+        bool subscribe;
+        std::string channel;
+        std::chrono::steady_clock::time_point sent;
+    };
+    std::deque<awaited_confirmation> unconfirmed_;  // SUBSCRIBE / UNSUBSCRIBE, oldest first
     bool want_read_ = false, want_write_ = false;
     bool reading_ = false, writing_ = false;
     bool up_ = false, closing_ = false, watchdog_armed_ = false;

@@ -16,11 +16,31 @@ double unit_random() {
     return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
 }
 
+// The node's private pub/sub channel: the prefix, then '#' (a channel's is the prefix, then ':',
+// so no channel of any node can take it) and 16 random hex digits.
+std::string private_channel(const std::string& prefix) {
+    thread_local std::mt19937_64 gen{std::random_device{}()};
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out = prefix + "#";
+    auto bits = gen();
+    for (int i = 0; i < 16; ++i, bits >>= 4)
+        out += hex[bits & 15];
+    return out;
+}
+
+constexpr std::chrono::seconds repeat_log_interval{60};
+
 }  // namespace
 
 redis_shard::redis_shard(boost::asio::io_context& io, redis_url url,
                          const redis_broker_settings& settings)
-    : io_(io), url_(std::move(url)), settings_(settings), retry_(io), keepalive_(settings.prefix) {
+    : io_(io),
+      url_(std::move(url)),
+      settings_(settings),
+      retry_(io),
+      keepalive_(private_channel(settings.prefix)),
+      health_timer_(io),
+      health_deadline_(io) {
     if (!settings_.password.empty()) url_.password = settings_.password;
 }
 
@@ -31,12 +51,16 @@ redis_shard::~redis_shard() {
 void redis_shard::start() {
     stopped_ = false;
     connect();
+    schedule_health_check();
 }
 
 void redis_shard::stop() {
     stopped_ = true;
     ++generation_;
     retry_.cancel();
+    health_timer_.cancel();
+    health_deadline_.cancel();
+    health_awaited_.clear();
     up_ = false;
     if (cmd_) cmd_->close();
     if (sub_) sub_->close();
@@ -61,6 +85,8 @@ void redis_shard::connect() {
             if (r.elements[0].str == "subscribe") {
                 sub_ready_ = true;
                 check_up();
+            } else if (r.elements[0].str == "message" && r.elements.size() >= 3) {
+                health_token(r.elements[2].str);
             }
             return;
         }
@@ -99,6 +125,8 @@ void redis_shard::check_up() {
     if (!cmd_ready_ || !sub_ready_ || up_) return;
     if (on_log) on_log("redis " + url_.address() + ": connected");
     attempt_ = 0;
+    last_reason_.clear();
+    unlogged_failures_ = 0;
     up_ = true;
     if (on_up) on_up();
 }
@@ -108,19 +136,73 @@ void redis_shard::connection_lost(const std::string& reason) {
     ++generation_;
     if (cmd_) cmd_->close();
     if (sub_) sub_->close();
+    health_deadline_.cancel();
+    health_awaited_.clear();
     const bool was_up = up_.exchange(false);
     const client::backoff_policy policy{settings_.reconnect_min, settings_.reconnect_max,
                                         std::chrono::milliseconds{0}};
     const auto delay = client::backoff_delay(policy, attempt_++, unit_random());
-    // Logged when the shard goes down (or its first connect fails); a shard that stays down
-    // logs once, not at every retry.
-    if (on_log && (was_up || attempt_ == 1))
-        on_log("redis " + url_.address() + ": " + reason + "; retrying with backoff");
+    log_failure(reason, was_up);
     retry_.expires_after(delay);
     retry_.async_wait([this, gen = generation_](boost::system::error_code ec) {
         if (!ec && gen == generation_) connect();
     });
     if (was_up && on_down) on_down();
+}
+
+// A shard that goes down, or fails for another reason than last time (Redis came back with
+// another password: "AUTH failed: WRONGPASS ..."), says so at once; one that keeps failing for
+// the same reason says so again at most once a minute, not at every retry.
+void redis_shard::log_failure(const std::string& reason, bool was_up) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool again = !was_up && reason == last_reason_;
+    if (again && now - last_logged_ < repeat_log_interval) {
+        ++unlogged_failures_;
+        return;
+    }
+    std::string line = "redis " + url_.address() + ": " + reason + "; retrying with backoff";
+    if (again)
+        line += " (failed " + std::to_string(unlogged_failures_ + 1) +
+                " times the same way since the last line)";
+    last_reason_ = reason;
+    last_logged_ = now;
+    unlogged_failures_ = 0;
+    if (on_log) on_log(line);
+}
+
+void redis_shard::schedule_health_check() {
+    if (stopped_) return;
+    health_timer_.expires_after(settings_.health_check);
+    health_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec || stopped_) return;
+        health_check();
+        schedule_health_check();
+    });
+}
+
+void redis_shard::health_check() {
+    // Only a shard that is up: one being connected is timed by its connect deadline. One token
+    // at a time: a late one is caught by its deadline.
+    if (!up() || !health_awaited_.empty()) return;
+    const auto gen = generation_;
+    health_awaited_ = std::to_string(++health_tokens_);
+    // The reply only says how many received it; a PUBLISH that gets none within the timeout ends
+    // the command connection (its watchdog).
+    if (!cmd_->command({"PUBLISH", keepalive_, health_awaited_}, [](auto) {})) {
+        return connection_lost("cannot send the health check");
+    }
+    health_deadline_.expires_after(settings_.connect_timeout);
+    health_deadline_.async_wait([this, gen, token = health_awaited_](boost::system::error_code ec) {
+        if (ec || gen != generation_ || health_awaited_ != token) return;
+        connection_lost(
+            "the pub/sub connection did not answer the health check within the timeout");
+    });
+}
+
+void redis_shard::health_token(const std::string& token) {
+    if (health_awaited_.empty() || token != health_awaited_) return;
+    health_awaited_.clear();
+    health_deadline_.cancel();
 }
 
 void redis_shard::eval(std::string_view script, const std::string& sha,

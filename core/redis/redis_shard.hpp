@@ -2,7 +2,14 @@
 // One Redis shard: a command connection and a pub/sub connection, reconnected together with
 // exponential backoff (full jitter, capped) whenever either ends, and the broker's two scripts
 // run over the command connection. Lives on the broker's io_context thread.
+//
+// Health check: every health_check interval the command connection publishes a token on this
+// node's private channel, which the pub/sub connection holds. The PUBLISH is watched like any
+// command, and the token must come back on the pub/sub connection within connect_timeout: a
+// Redis that hangs (its kernel still acknowledging) is noticed on an idle node too. (A PING in
+// subscribed mode would not do: hiredis 0.14 never calls its callback.)
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -51,6 +58,10 @@ class redis_shard {
   private:
     void connect();
     void connection_lost(const std::string& reason);
+    void log_failure(const std::string& reason, bool was_up);
+    void schedule_health_check();
+    void health_check();
+    void health_token(const std::string& token);
     void check_up();
     void load_script(std::string_view text, std::string& sha);
     void eval(std::string_view script, const std::string& sha, std::vector<std::string> args,
@@ -66,7 +77,17 @@ class redis_shard {
     bool cmd_ready_ = false, sub_ready_ = false, stopped_ = false;
     std::atomic<bool> up_{false};
     std::string publish_sha_, history_sha_;
-    std::string keepalive_;
+    std::string keepalive_;  // this node's private pub/sub channel (see broker_scripts.hpp)
+
+    boost::asio::steady_timer health_timer_;     // the next health check
+    boost::asio::steady_timer health_deadline_;  // the token in flight must be back by then
+    std::uint64_t health_tokens_ = 0;
+    std::string health_awaited_;  // the token in flight, empty when none
+
+    // The log of failures: a new cause at once, the same cause again at most once a minute.
+    std::string last_reason_;
+    std::chrono::steady_clock::time_point last_logged_{};
+    std::uint64_t unlogged_failures_ = 0;
 };
 
 }  // namespace kata::redis

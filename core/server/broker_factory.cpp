@@ -11,6 +11,7 @@ std::unique_ptr<hub::broker> make_broker(const config::server_config& cfg) {
     s.urls = cfg.broker.urls;
     s.prefix = cfg.broker.prefix;
     s.connect_timeout = cfg.broker.connect_timeout;
+    s.health_check = cfg.broker.health_check;
     s.password = cfg.broker.password;
     // History lives in the streams, within the same bounds a single node keeps.
     s.history_max_events = cfg.history.size;

@@ -2,6 +2,7 @@
 
 #include <future>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,6 +13,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -39,7 +41,10 @@ struct directory_backend::impl {
     std::optional<answer> forced;
     std::chrono::milliseconds delay{0};
     bool held = false;
+    framing how = framing::normal;
     std::vector<seen_request> seen;
+    std::set<int> closed;
+    int accepted = 0;  // io thread only
 
     explicit impl(directory_backend& o) : owner(o) {}
 
@@ -60,7 +65,45 @@ struct directory_backend::impl {
         return {404, ""};
     }
 
-    asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream) {
+    asio::awaitable<bool> write(beast::tcp_stream& stream, const std::string& bytes) {
+        auto [ec, n] = co_await asio::async_write(stream, asio::buffer(bytes), use_tuple);
+        co_return !ec;
+    }
+
+    // Writes `wire` (one whole answer) framed as `how` says; false when the connection broke.
+    asio::awaitable<bool> send(beast::tcp_stream& stream, const std::string& wire,
+                               std::size_t body_size, framing how) {
+        switch (how) {
+            case framing::normal:
+                co_return co_await write(stream, wire);
+            case framing::early_hints:
+                for (int i = 0; i < 2; ++i) {
+                    if (!co_await write(stream,
+                                        "HTTP/1.1 103 Early Hints\r\n"
+                                        "Link: </style.css>; rel=preload\r\n\r\n")) {
+                        co_return false;
+                    }
+                }
+                co_return co_await write(stream, wire);
+            case framing::switching_protocols:
+                co_return co_await write(stream,
+                                         "HTTP/1.1 101 Switching Protocols\r\n"
+                                         "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n" +
+                                             wire);
+            case framing::doubled:
+                co_return co_await write(stream, wire + wire);
+            case framing::trailing_garbage:
+                co_return co_await write(stream, wire + "garbage\r\n");
+            case framing::late_extra:
+                if (!co_await write(stream, wire)) co_return false;
+                co_return co_await write(stream, wire);
+            case framing::cut_body:
+                co_return co_await write(stream, wire.substr(0, wire.size() - (body_size + 1) / 2));
+        }
+        co_return false;
+    }
+
+    asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream, int id) {
         open.insert(stream);
         beast::flat_buffer buffer;
         for (;;) {
@@ -74,7 +117,7 @@ struct directory_backend::impl {
             bool hold_it = false;
             {
                 std::lock_guard lock(mutex);
-                seen_request s{target, req.body(), {}};
+                seen_request s{target, req.body(), {}, id};
                 for (const auto& f : req)
                     s.headers[std::string(f.name_string())] = std::string(f.value());
                 seen.push_back(std::move(s));
@@ -92,8 +135,20 @@ struct directory_backend::impl {
             res.keep_alive(req.keep_alive());
             res.body() = a.body;
             res.prepare_payload();
-            std::tie(ec, n) = co_await http::async_write(*stream, res, use_tuple);
-            if (ec || !res.keep_alive()) break;
+            framing how_now = framing::normal;
+            {
+                std::lock_guard lock(mutex);
+                how_now = how;
+            }
+            std::ostringstream wire;
+            wire << res;
+            const bool sent = co_await send(*stream, wire.str(), res.body().size(), how_now);
+            owner.answers_done_.fetch_add(1);
+            if (!sent || !res.keep_alive()) break;
+        }
+        {
+            std::lock_guard lock(mutex);
+            closed.insert(id);
         }
         beast::error_code ignored;
         stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -104,8 +159,9 @@ struct directory_backend::impl {
         for (;;) {
             auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
             if (ec) co_return;
-            asio::co_spawn(io, serve(std::make_shared<beast::tcp_stream>(std::move(socket))),
-                           asio::detached);
+            asio::co_spawn(
+                io, serve(std::make_shared<beast::tcp_stream>(std::move(socket)), ++accepted),
+                asio::detached);
         }
     }
 };
@@ -151,6 +207,10 @@ void directory_backend::set_delay(std::chrono::milliseconds d) {
     std::lock_guard lock(impl_->mutex);
     impl_->delay = d;
 }
+void directory_backend::set_framing(framing f) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->how = f;
+}
 void directory_backend::hold() {
     std::lock_guard lock(impl_->mutex);
     impl_->held = true;
@@ -174,6 +234,11 @@ void directory_backend::stop() {
         done.set_value();
     });
     done.get_future().wait();
+}
+
+bool directory_backend::connection_closed(int n) const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->closed.contains(n);
 }
 
 std::vector<directory_backend::seen_request> directory_backend::requests() const {

@@ -60,6 +60,11 @@ void redis_process::start() {
         throw std::runtime_error("redis-server did not restart on port " + std::to_string(port_));
 }
 
+void redis_process::start(std::vector<std::string> extra_args) {
+    extra_args_ = std::move(extra_args);
+    start();
+}
+
 void redis_process::stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);
@@ -85,6 +90,7 @@ bool redis_process::spawn_and_wait(std::chrono::milliseconds deadline) {
                                      "no",
                                      "--bind",
                                      "127.0.0.1"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -105,7 +111,9 @@ bool redis_process::spawn_and_wait(std::chrono::milliseconds deadline) {
             pid_ = -1;
             return false;
         }
-        if (command({"PING"}) == "PONG") return true;
+        // With --requirepass, an unauthenticated PING is answered NOAUTH: it answers all the same.
+        const auto pong = command({"PING"});
+        if (pong && (*pong == "PONG" || pong->starts_with("NOAUTH"))) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     stop();
@@ -118,6 +126,12 @@ std::optional<std::string> redis_process::command(const std::vector<std::string>
         redisConnectWithTimeout("127.0.0.1", port_, timeout), redisFree);
     if (!c || c->err) return std::nullopt;
     redisSetTimeout(c.get(), timeout);
+    if (!client_password_.empty()) {
+        auto* auth =
+            static_cast<redisReply*>(redisCommand(c.get(), "AUTH %s", client_password_.c_str()));
+        if (!auth) return std::nullopt;
+        freeReplyObject(auth);
+    }
     std::vector<const char*> argv;
     std::vector<std::size_t> lens;
     for (const auto& a : args) {

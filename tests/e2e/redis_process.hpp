@@ -27,13 +27,19 @@ class redis_process {
     bool running() const { return pid_ > 0; }
 
     // Starts again on the same port (after stop()); throws when it does not answer in time.
+    // `extra_args` are added to the command line from now on (e.g. {"--requirepass", "pw"}: this
+    // object's command() then gets NOAUTH answers).
     void start();
+    void start(std::vector<std::string> extra_args);
     // SIGKILL and reap: the dataset is gone, clients see their connections reset at once.
     void stop();
-    // SIGSTOP / SIGCONT: a Redis that hangs without closing its connections.
+    // SIGSTOP / SIGCONT: a Redis that hangs without closing its connections. The destructor's
+    // SIGKILL ends a paused one too.
     void pause();
     void resume();
 
+    // The password command() authenticates with first (none by default).
+    void set_client_password(std::string password) { client_password_ = std::move(password); }
     // One command over a fresh synchronous connection: the reply as text (strings, status,
     // errors as "ERR ...", integers in decimal, arrays joined by '\n'); nullopt when unreachable.
     std::optional<std::string> command(const std::vector<std::string>& args) const;
@@ -48,6 +54,8 @@ class redis_process {
 
     std::uint16_t port_ = 0;
     pid_t pid_ = -1;
+    std::vector<std::string> extra_args_;
+    std::string client_password_;
 };
 
 }  // namespace kata::e2e

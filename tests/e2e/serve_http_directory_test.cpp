@@ -1,6 +1,7 @@
 // `kata-rt serve` with directory.http, as a process: the header from the environment reaches the
 // backend, and SIGHUP clears the cache (a revocation applies to the next connect at once) without
-// re-checking open connections.
+// re-checking open connections; a backend that writes more than one answer per request never
+// gets one key's answer taken for another's.
 #include <signal.h>
 
 #include <fstream>
@@ -58,6 +59,28 @@ TEST(ServeHttpDirectory, SighupClearsTheCacheWithoutAMassRecheck) {
     open.send({{"type", "subscribe"}, {"channel", "spec:s1"}, {"requestId", "again"}});
     ASSERT_TRUE(open.wait_closed());
     EXPECT_EQ(open.close_code(), 4401);
+    serve.signal(SIGTERM);
+    EXPECT_EQ(serve.wait_exit(10s), 0);
+    std::remove(path.c_str());
+}
+
+TEST(ServeHttpDirectory, DoubledBackendAnswersNeverAdmitAnotherKey) {
+    directory_backend backend;
+    teach_backend(backend);
+    backend.set_framing(directory_backend::framing::doubled);
+    const auto path =
+        temp_config(R"({"listen":"127.0.0.1:0","threads":1,"directory":{"http":{"url":")" +
+                    backend.url() + R"(","pool_size":1}}})");
+    serve_process serve({"--config", path});
+    const auto port = serve.wait_listening();
+    ASSERT_TRUE(port) << serve.output();
+    const json event{{"channel", "team:t1"}, {"type", "log_entry"}, {"payload", json::object()}};
+    EXPECT_EQ(publish(*port, key_t1, event).status, 200);
+    // Each answer written twice: the spare copy of key_t1's must not answer the next lookup.
+    ASSERT_TRUE(eventually([&] { return backend.answers_done() == backend.authenticate_count(); }));
+    EXPECT_EQ(publish(*port, "no-such-key", event).status, 401);
+    ASSERT_TRUE(eventually([&] { return backend.answers_done() == backend.authenticate_count(); }));
+    EXPECT_EQ(publish(*port, key_t2, event).status, 403) << "key_t2 holds no publish scope";
     serve.signal(SIGTERM);
     EXPECT_EQ(serve.wait_exit(10s), 0);
     std::remove(path.c_str());

@@ -38,6 +38,25 @@ TEST(BrokerConfig, ReadsRedisShardsPrefixAndTimeout) {
     EXPECT_EQ(b.connect_timeout.count(), 250);
 }
 
+TEST(BrokerConfig, HealthCheckIntervalDefaultsToOneSecondAndIsBounded) {
+    auto dflt = parse(R"({"type":"redis","urls":["redis://h:1"]})");
+    ASSERT_TRUE(std::holds_alternative<server_config>(dflt));
+    EXPECT_EQ(std::get<server_config>(dflt).broker.health_check.count(), 1000);
+    auto r = parse(R"({"type":"redis","urls":["redis://h:1"],"health_check_ms":250})");
+    ASSERT_TRUE(std::holds_alternative<server_config>(r));
+    EXPECT_EQ(std::get<server_config>(r).broker.health_check.count(), 250);
+    for (const char* bad : {"0", "9", "60001", "-1", "1.5", "\"1s\""}) {
+        auto refused =
+            parse(std::string(R"({"type":"redis","urls":["redis://h:1"],"health_check_ms":)") +
+                  bad + "}");
+        const auto* err = std::get_if<config_error>(&refused);
+        ASSERT_NE(err, nullptr) << bad;
+        EXPECT_EQ(err->key, "broker.health_check_ms") << bad;
+        EXPECT_NE(err->message.find(">= 10"), std::string::npos) << err->message;
+    }
+    EXPECT_EQ(error_key(R"({"type":"memory","health_check_ms":1000})"), "broker.health_check_ms");
+}
+
 TEST(BrokerConfig, PasswordComesFromTheNamedEnvironmentVariable) {
     ::setenv("KATA_TEST_REDIS_PW", "s3cret", 1);
     auto r =

@@ -35,6 +35,7 @@ TEST(MetricsText, RendersGaugesCountersAndLabelsWithHelpAndType) {
     snap.channels = 2;
     snap.queued_bytes = 1234;
     snap.deliveries = 99;
+    snap.history_channels_evicted = 17;
     const auto text = render_metrics(snap);
 
     EXPECT_TRUE(has_line(text, "# TYPE kata_rt_connections gauge")) << text;
@@ -53,6 +54,7 @@ TEST(MetricsText, RendersGaugesCountersAndLabelsWithHelpAndType) {
     EXPECT_TRUE(has_line(text, "kata_rt_deliveries_total 99"));
     EXPECT_TRUE(has_line(text, "kata_rt_history_unrecovered_total 1"));
     EXPECT_TRUE(has_line(text, "kata_rt_history_replays_total 0"));
+    EXPECT_TRUE(has_line(text, "kata_rt_history_channels_evicted_total 17"));
     EXPECT_EQ(text.find("process_"), std::string::npos) << "no process stats, no process_*";
     EXPECT_EQ(text.back(), '\n');
 }

@@ -1,5 +1,7 @@
 #include "core/server/ops/metrics_text.hpp"
 
+#include "core/config/version.hpp"
+
 #include <charconv>
 #include <string_view>
 
@@ -71,6 +73,9 @@ std::string label(std::string_view key, std::string_view value) {
 std::string render_metrics(const metrics_snapshot& snap) {
     const auto& s = snap.stats;
     exposition e;
+    // Constant 1: the version is in the label, so a dashboard can join it to any other series.
+    e.family("kata_rt_build_info", "gauge", "The running kata-rt's version (value always 1).");
+    e.sample("kata_rt_build_info", std::uint64_t{1}, label("version", config::version()));
     e.single("kata_rt_connections", "gauge", "Open WebSocket connections.", s.connections);
     e.single("kata_rt_subscriptions", "gauge", "Open channel subscriptions over all connections.",
              s.subscriptions);
@@ -134,6 +139,9 @@ std::string render_metrics(const metrics_snapshot& snap) {
              "Events from the broker missed and no longer in its stream; the channel's "
              "subscribers were sent subscribed {\"recovered\": false}.",
              snap.remote_gaps);
+    e.single("kata_rt_history_channels_evicted_total", "counter",
+             "Channels whose whole history was evicted to stay within history.max_total_bytes.",
+             snap.history_channels_evicted);
     e.histogram("kata_rt_publish_latency_seconds",
                 "Publish API: request read to the last subscriber's queue.", s.publish_latency);
     e.histogram("kata_rt_delivery_latency_seconds",

@@ -15,6 +15,7 @@ struct metrics_snapshot {
     std::uint64_t queued_bytes = 0;
     std::uint64_t deliveries = 0;
     std::uint64_t remote_gaps = 0;
+    std::uint64_t history_channels_evicted = 0;
     std::optional<process_stats> process;
 };
 

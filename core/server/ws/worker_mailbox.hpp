@@ -19,6 +19,11 @@ class worker_mailbox {
         std::lock_guard lock(mutex_);
         if (ioc_ != nullptr) boost::asio::post(*ioc_, std::forward<Fn>(fn));
     }
+    // Any thread: whether the caller runs on the worker's thread (false once the worker is gone).
+    bool on_this_thread() {
+        std::lock_guard lock(mutex_);
+        return ioc_ != nullptr && ioc_->get_executor().running_in_this_thread();
+    }
     void close() {
         std::lock_guard lock(mutex_);
         ioc_ = nullptr;

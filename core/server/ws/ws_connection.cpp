@@ -26,6 +26,7 @@ ws_connection::ws_connection(tcp::socket socket, auth::principal who, auth::cred
     : socket_(std::move(socket)),
       who_(std::move(who)),
       worker_(w),
+      mailbox_(w.mailbox()),
       state_(w.state()),
       parser_({.max_message_bytes = state_.config.limits.max_message_bytes, .server_role = true}),
       out_(state_.config.limits.max_queued_bytes),

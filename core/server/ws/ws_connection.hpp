@@ -19,6 +19,7 @@
 #include "core/server/ops/command_rate_limiter.hpp"
 #include "core/server/ops/server_state.hpp"
 #include "core/server/ws/outbox.hpp"
+#include "core/server/ws/worker_mailbox.hpp"
 
 namespace kata::server {
 
@@ -122,7 +123,8 @@ class ws_connection : public hub::delivery_target,
     bool take_pending(std::uint64_t id);
     void cancel_pending(const std::string& channel);
     // Runs `fn` on this connection's thread: now when already there (a cache hit answered
-    // inline), else through the worker's mailbox.
+    // inline), else through the worker's mailbox. Any thread, even once the worker is gone: it
+    // reads only the mailbox, which outlives the worker (then `fn` is dropped).
     void run_here(std::function<void()> fn);
     void leave(hub::channel* ch);
     hub::channel* find_subscription(std::string_view name) const;
@@ -147,6 +149,7 @@ class ws_connection : public hub::delivery_target,
     auth::principal who_;
     std::array<char, 64> digest_{};  // the credential's SHA-256, hex: re-checked on reloads
     worker& worker_;
+    std::shared_ptr<worker_mailbox> mailbox_;  // the worker's, for answers from other threads
     server_state& state_;
     protocol::ws::frame_parser parser_;
     outbox out_;

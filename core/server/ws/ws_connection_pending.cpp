@@ -16,11 +16,12 @@ namespace kata::server {
 namespace error_code = protocol::error_code;
 
 void ws_connection::run_here(std::function<void()> fn) {
-    if (worker_.on_this_thread()) {
+    // Never worker_ here: the answer may come after the worker was destroyed.
+    if (mailbox_->on_this_thread()) {
         fn();
         return;
     }
-    worker_.mailbox()->post(std::move(fn));
+    mailbox_->post(std::move(fn));
 }
 
 bool ws_connection::take_pending(std::uint64_t id) {
