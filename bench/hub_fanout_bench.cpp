@@ -108,6 +108,7 @@ class outbox_target final : public hub::delivery_target {
         turn_->dirty.push_back(this);
         if (!turn_->flush_posted) turn_->flush_posted = true;
     }
+    void missed_events() override { overflowed_ = true; }
     void write_all() {
         marked_ = false;
         std::size_t bytes = 0;

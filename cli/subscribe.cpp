@@ -121,10 +121,11 @@ void run_subscribe(const subscribe_options& opts) {
     };
     callbacks.subscribed = [&](const std::string& channel, std::optional<bool> recovered) {
         subscribed = true;
+        // A resume the server could not recover, or events the server lost while this
+        // subscription stayed (it then sends the same answer unasked): either way a gap.
         if (recovered == std::optional<bool>{false}) {
             note("warning: " + channel +
-                 " resumed without recovery (recovered: false): events may have been missed; "
-                 "reload state");
+                 ": events may have been missed (recovered: false); reload state");
         } else {
             note("subscribed " + channel);
         }
@@ -207,8 +208,11 @@ void add_subscribe_command(CLI::App& app) {
         "subscribe",
         "Print the events of one or more channels as NDJSON on stdout (lifecycle and errors on "
         "stderr), reconnecting and resuming until --count, --timeout, Ctrl-C or a terminal "
-        "failure. Exit 0 when done, 1 on a terminal failure (e.g. close 4401) or when the run "
-        "never connected or never had a subscription confirmed, 2 on bad usage");
+        "failure. When the server says events of a channel were lost (a resume it could not "
+        "recover, or a gap while subscribed) a \"warning: CHANNEL: events may have been missed\" "
+        "line goes to stderr and the events go on. Exit 0 when done, 1 on a terminal failure "
+        "(e.g. close 4401) or when the run never connected or never had a subscription "
+        "confirmed, 2 on bad usage");
     cmd->add_option("channels", opts->channels,
                     "Channels to tail, one or more: spec:ID, agent:ID or team:ID");
     cmd->add_option("--url", opts->url,

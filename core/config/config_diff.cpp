@@ -22,6 +22,8 @@ std::vector<std::string> keys_needing_restart(const server_config& a, const serv
     check(l.max_connections == m.max_connections, "limits.max_connections");
     check(l.commands_per_second == m.commands_per_second, "limits.commands_per_second");
     check(l.max_tls_handshakes == m.max_tls_handshakes, "limits.max_tls_handshakes");
+    check(l.max_remote_backlog_bytes == m.max_remote_backlog_bytes,
+          "limits.max_remote_backlog_bytes");
     check(a.history.size == b.history.size, "history.size");
     check(a.history.ttl == b.history.ttl, "history.ttl_ms");
     check(a.history.max_bytes == b.history.max_bytes, "history.max_bytes");

@@ -117,10 +117,10 @@ bool read_heartbeat(checker& check, const json& v, heartbeat_settings& out) {
 }
 
 bool read_limits(checker& check, const json& v, limit_settings& out) {
-    if (!check.object(
-            v, "limits",
-            {"max_message_bytes", "max_subscriptions", "max_queued_bytes", "write_timeout_ms",
-             "max_connections", "commands_per_second", "max_tls_handshakes"})) {
+    if (!check.object(v, "limits",
+                      {"max_message_bytes", "max_subscriptions", "max_queued_bytes",
+                       "write_timeout_ms", "max_connections", "commands_per_second",
+                       "max_tls_handshakes", "max_remote_backlog_bytes"})) {
         return false;
     }
     const auto field = [&](std::string_view key) {
@@ -144,7 +144,10 @@ bool read_limits(checker& check, const json& v, limit_settings& out) {
             check.integer(*f, "limits.commands_per_second", 1, 1'000'000,
                           out.commands_per_second)) &&
            ((f = field("max_tls_handshakes")) == nullptr ||
-            check.integer(*f, "limits.max_tls_handshakes", 1, 1'000'000, out.max_tls_handshakes));
+            check.integer(*f, "limits.max_tls_handshakes", 1, 1'000'000, out.max_tls_handshakes)) &&
+           ((f = field("max_remote_backlog_bytes")) == nullptr ||
+            check.integer(*f, "limits.max_remote_backlog_bytes", 1024, std::uint64_t{1} << 34,
+                          out.max_remote_backlog_bytes));
 }
 
 bool read_compression(checker& check, const json& v, protocol::deflate::compression_settings& out) {

@@ -29,6 +29,9 @@ struct limit_settings {
     // TLS handshakes in progress at once (each also holds a max_connections slot); past it new
     // connections wait in the listen backlog and the oldest handshake is cut once it ran 1 s.
     std::size_t max_tls_handshakes = 128;
+    // Events from the Redis broker waiting for one worker thread; past it the thread drops them
+    // and closes the subscriptions that missed them with 4008 (they resume).
+    std::size_t max_remote_backlog_bytes = 64u * 1048576;
 };
 
 struct history_settings {

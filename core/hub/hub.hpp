@@ -140,6 +140,9 @@ class hub final : public broker_sink {
     void abandon(prepared& p);
 
     void on_remote_event(std::string_view channel, const remote_event& e) override;
+    // Tells the channel's subscribers here that events were lost: a `subscribed` envelope with
+    // payload {"recovered": false}, in order with the channel's events.
+    void on_remote_gap(std::string_view channel) override;
 
     std::size_t channel_count() const;
     std::size_t subscriber_count(const protocol::channel_name& channel) const;
@@ -158,6 +161,9 @@ class hub final : public broker_sink {
 
     // Events handed to subscribers (one per subscriber per event), read by GET /metrics.
     std::atomic<std::uint64_t> deliveries{0};
+    // Gaps in a channel's remote events told to its subscribers here (once per gap, not per
+    // subscriber), read by GET /metrics.
+    std::atomic<std::uint64_t> remote_gaps{0};
     // Channels whose whole history the budget evicted, read by GET /metrics.
     std::atomic<std::uint64_t> channels_evicted{0};
     // Events framed here, and how many of them were also compressed (at most once each).

@@ -81,6 +81,7 @@ TEST(Config, DefaultsWhenOnlyDirectoryGiven) {
     EXPECT_EQ(c.limits.max_connections, 100000u);
     EXPECT_EQ(c.limits.commands_per_second, 50u);
     EXPECT_EQ(c.limits.max_tls_handshakes, 128u);
+    EXPECT_EQ(c.limits.max_remote_backlog_bytes, 64u * 1048576);
     EXPECT_EQ(c.history.size, 1000u);
     EXPECT_EQ(c.history.ttl.count(), 300000);
     EXPECT_TRUE(c.directory.api_keys.empty());
@@ -192,6 +193,7 @@ TEST(Config, LimitRanges) {
         {"limits", "max_connections", 0, 10'000'001},
         {"limits", "commands_per_second", 0, 1'000'001},
         {"limits", "max_tls_handshakes", 0, 1'000'001},
+        {"limits", "max_remote_backlog_bytes", 1023, (std::uint64_t{1} << 34) + 1},
         {"history", "ttl_ms", 0, 86'400'001},
         {"history", "size", -1, 1'000'001},
         {"compression", "level", -1, 13},

@@ -129,7 +129,8 @@ std::string render_metrics(const metrics_snapshot& snap) {
              "TLS handshakes cut for a newer one past limits.max_tls_handshakes.",
              s.tls_handshakes_cut);
     e.single("kata_rt_slow_consumer_cuts_total", "counter",
-             "Connections closed with 4008: outbound queue over max_queued_bytes.",
+             "Connections closed with 4008: outbound queue over max_queued_bytes, or events "
+             "from the broker dropped over max_remote_backlog_bytes.",
              s.closed_slow_consumer);
     e.single("kata_rt_write_timeouts_total", "counter",
              "Connections cut after a write made no progress for write_timeout_ms.",
@@ -144,6 +145,14 @@ std::string render_metrics(const metrics_snapshot& snap) {
              "Resubscribes with since answered recovered: true.", s.history_replays);
     e.single("kata_rt_history_unrecovered_total", "counter",
              "Resubscribes with since answered recovered: false.", s.history_unrecovered);
+    e.single("kata_rt_remote_events_shed_total", "counter",
+             "Events from the broker a worker dropped over max_remote_backlog_bytes; the "
+             "subscriptions that missed them were closed with 4008.",
+             s.remote_events_shed);
+    e.single("kata_rt_remote_gaps_total", "counter",
+             "Events from the broker missed and no longer in its stream; the channel's "
+             "subscribers were sent subscribed {\"recovered\": false}.",
+             snap.remote_gaps);
     e.single("kata_rt_history_channels_evicted_total", "counter",
              "Channels whose whole history was evicted to stay within history.max_total_bytes.",
              snap.history_channels_evicted);

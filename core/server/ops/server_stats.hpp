@@ -29,6 +29,7 @@ struct server_stats {
     std::uint64_t rate_limited_commands = 0;  // commands answered `rate_limited`
     std::uint64_t history_replays = 0;        // resumes answered recovered: true
     std::uint64_t history_unrecovered = 0;    // resumes answered recovered: false
+    std::uint64_t remote_events_shed = 0;     // broker events a lagging worker dropped
     std::array<std::uint64_t, close_code_counters::size> closed_by_code{};
     std::array<std::uint64_t, auth_failure_counters::size> auth_failures{};
     std::array<std::uint64_t, command_error_counters::size> command_errors{};
@@ -55,6 +56,7 @@ struct server_counters {
     counter rate_limited_commands{0};
     counter history_replays{0};
     counter history_unrecovered{0};
+    counter remote_events_shed{0};
     close_code_counters closed_by_code;
     auth_failure_counters auth_failures;
     command_error_counters command_errors;
@@ -91,6 +93,7 @@ struct server_counters {
         s.rate_limited_commands = rate_limited_commands.load(std::memory_order_relaxed);
         s.history_replays = history_replays.load(std::memory_order_relaxed);
         s.history_unrecovered = history_unrecovered.load(std::memory_order_relaxed);
+        s.remote_events_shed = remote_events_shed.load(std::memory_order_relaxed);
         s.closed_by_code = closed_by_code.read();
         s.auth_failures = auth_failures.read();
         s.command_errors = command_errors.read();

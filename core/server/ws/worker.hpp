@@ -5,6 +5,7 @@
 #include <mutex>
 #include <span>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -41,6 +42,13 @@ class worker final : public hub::subscriber {
 
     // hub::subscriber, any thread: queues the event for this worker's connections.
     void deliver(const hub::channel& ch, std::uint64_t sequence, const hub::frame& f) override;
+    // The same for an event from the broker, unless this worker is more than
+    // limits.max_remote_backlog_bytes of them behind: then the channel's events are dropped until
+    // the worker's next turn, which closes every subscription that missed one with 4008 (as for a
+    // slow consumer: the client resumes from the broker's stream). Memory stays bounded however
+    // far behind the thread is, without refusing the publishes of other nodes.
+    void deliver_remote(const hub::channel& ch, std::uint64_t sequence,
+                        const hub::frame& f) override;
 
     // Any thread: asks every connection of this worker to close.
     void close_all(protocol::close_code code, const char* reason);
@@ -80,6 +88,7 @@ class worker final : public hub::subscriber {
         std::uint64_t sequence;
         hub::frame f;
     };
+    void enqueue(queued_event e, bool from_broker);
     void drain();
     void post_flush();
     void flush_dirty();
@@ -99,6 +108,12 @@ class worker final : public hub::subscriber {
     std::mutex inbox_mutex_;
     std::vector<queued_event> inbox_;  // guarded by inbox_mutex_
     std::vector<queued_event> draining_;
+    const std::size_t max_remote_backlog_;
+    std::size_t remote_backlog_ = 0;  // bytes of broker events in inbox_; guarded
+    // Channels whose broker events were dropped since the last drain, with the sequence of the
+    // last one dropped (guarded); one entry per channel, so bounded like the subscriptions.
+    std::unordered_map<const hub::channel*, std::uint64_t> shed_;
+    std::unordered_map<const hub::channel*, std::uint64_t> shedding_;
 
     std::vector<std::shared_ptr<ws_connection>> connections_;
     std::vector<ws_connection*> dirty_;

@@ -157,6 +157,14 @@ void ws_connection::push_event(const hub::frame& f) {
     mark_dirty();
 }
 
+void ws_connection::missed_events() {
+    // What a slow consumer gets, for the same reason: it would otherwise see a hole in its
+    // events. Its client resumes with `since` and the broker's stream fills the hole.
+    if (ended_ || overflowed_ || closing_) return;
+    overflowed_ = true;
+    mark_dirty();
+}
+
 void ws_connection::mark_dirty() {
     if (dirty_ || ended_) return;
     dirty_ = true;

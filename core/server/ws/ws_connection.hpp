@@ -54,6 +54,8 @@ class ws_connection : public hub::delivery_target,
 
     // hub::delivery_target: a live event from the worker's fanout.
     void push_event(const hub::frame& f) override;
+    // hub::delivery_target: the worker dropped events meant for it; closed with 4008 at the flush.
+    void missed_events() override;
 
     // Worker thread: writes what is queued now (the worker calls it at the end of a turn).
     void flush_now();
