@@ -79,7 +79,20 @@ TEST(DeflateFanout, HistoryReplaysTheSameBytesAndCountsBothForms) {
     const auto first = h.publish(spec1, "log_entry", log_payload(512));
     h.publish(spec1, "log_entry", log_payload(600));
     ASSERT_EQ(a.got.size(), 2u);
-    EXPECT_EQ(h.history_bytes(), a.got[0].footprint() + a.got[1].footprint());
+    // The same events on a hub without deflate subscribers: history there holds only the plain
+    // forms, and the channel's own cost is the same on both, so the difference is the
+    // compressed forms.
+    auto plain_hub = make_hub();
+    collector p;
+    plain_hub.attach(spec1, &p, std::nullopt);
+    plain_hub.publish(spec1, "log_entry", log_payload(512));
+    plain_hub.publish(spec1, "log_entry", log_payload(600));
+    ASSERT_EQ(p.got.size(), 2u);
+    EXPECT_TRUE(p.got[0].deflated().empty());
+    const auto with_deflate = a.got[0].footprint() + a.got[1].footprint();
+    const auto plain_only = p.got[0].footprint() + p.got[1].footprint();
+    EXPECT_GT(with_deflate, plain_only);
+    EXPECT_EQ(h.history_bytes() - plain_hub.history_bytes(), with_deflate - plain_only);
     collector late;
     const auto resumed = h.attach(spec1, &late, first);
     ASSERT_EQ(resumed.replay.size(), 1u);

@@ -23,6 +23,11 @@ function rawSubscriber(port, apiKey, channel, options) {
     });
     const messages = [];
     const waiters = [];
+    // ws.extensions names the negotiated extensions only; their parameters are in the answer.
+    let answered = '';
+    ws.once('upgrade', (res) => {
+      answered = res.headers['sec-websocket-extensions'] ?? '';
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       const text = data.toString('utf8');
@@ -37,6 +42,9 @@ function rawSubscriber(port, apiKey, channel, options) {
     const sub = {
       ws,
       messages,
+      get answeredExtensions() {
+        return answered;
+      },
       next(type, timeoutMs = 15000) {
         return new Promise((res, rej) => {
           const timer = setTimeout(() => rej(new Error(`no ${type} within ${timeoutMs} ms`)), timeoutMs);
@@ -77,7 +85,8 @@ describe('permessage-deflate with Node ws', () => {
     const plain = await rawSubscriber(port, apiKey, 'team:dev', { perMessageDeflate: false });
     sockets.push(deflated.ws, plain.ws);
     assert.match(deflated.ws.extensions, /permessage-deflate/);
-    assert.match(deflated.ws.extensions, /server_no_context_takeover/);
+    assert.match(deflated.answeredExtensions, /server_no_context_takeover/);
+    assert.match(deflated.answeredExtensions, /client_no_context_takeover/);
     assert.equal(plain.ws.extensions, '');
 
     // Large enough to be compressed (min_bytes 256), then a small one that goes plain.
