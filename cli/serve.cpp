@@ -156,8 +156,9 @@ void print_banner(const server::server& srv, const config::server_config& cfg,
         server::log_always(server::log_level::info, "kata-rt serve: listening on " + url,
                            {{"url", url}, {"version", version}});
     } else {
-        std::cerr << "kata-rt serve: listening on " << url << " (kata-rt " << version << ")"
-                  << std::endl;
+        // One write: a reader that waits for the URL sees the whole line.
+        std::cerr << ("kata-rt serve: listening on " + url + " (kata-rt " + version + ")\n")
+                  << std::flush;
     }
 }
 
