@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/config/config_parser.hpp"
+#include "core/protocol/comma_list.hpp"
 
 namespace kata::cli {
 namespace {
@@ -30,18 +31,10 @@ std::vector<std::string> extra_origins(const std::vector<std::string>& flag) {
         out = flag;
     } else if (const char* env = std::getenv("KATA_RT_ALLOWED_ORIGINS"); env && *env) {
         from = "KATA_RT_ALLOWED_ORIGINS";
-        std::string_view rest = env;
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            auto item = rest.substr(0, comma);
-            while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-                item.remove_prefix(1);
-            while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-                item.remove_suffix(1);
-            if (!item.empty()) out.emplace_back(item);
-            if (comma == std::string_view::npos) break;
-            rest.remove_prefix(comma + 1);
-        }
+        protocol::for_each_list_item(env, [&](std::string_view item) {
+            out.emplace_back(item);
+            return false;
+        });
     }
     for (const auto& origin : out) {
         if (!config::is_origin(origin)) {

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "core/config/version.hpp"
+#include "core/protocol/comma_list.hpp"
 #include "core/protocol/deflate/negotiation.hpp"
 #include "core/protocol/ws_handshake.hpp"
 
@@ -30,13 +31,8 @@ std::string_view trim(std::string_view s) {
 // Whether a comma-separated header value lists `token` (case-insensitive), as `Connection` may
 // carry several ("keep-alive, Upgrade").
 bool lists_token(std::string_view value, std::string_view token) {
-    while (!value.empty()) {
-        const auto comma = value.find(',');
-        if (iequals(trim(value.substr(0, comma)), token)) return true;
-        if (comma == std::string_view::npos) break;
-        value.remove_prefix(comma + 1);
-    }
-    return false;
+    return protocol::for_each_list_item(
+        value, [&](std::string_view item) { return iequals(item, token); });
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <boost/beast/core/string.hpp>
 #include <string_view>
 
+#include "core/protocol/comma_list.hpp"
+
 namespace kata::server {
 std::optional<std::string> framing_problem(const http_request& head) {
     const auto codings = head.equal_range(http::field::transfer_encoding);
@@ -16,17 +18,12 @@ std::optional<std::string> framing_problem(const http_request& head) {
     std::size_t codings_seen = 0;
     bool only_chunked = true;
     for (auto it = codings.first; it != codings.second; ++it) {
-        std::string_view rest(it->value().data(), it->value().size());
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            auto coding = rest.substr(0, comma);
-            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-            const auto first = coding.find_first_not_of(" \t");
-            if (first == std::string_view::npos) continue;
-            coding = coding.substr(first, coding.find_last_not_of(" \t") - first + 1);
+        const std::string_view list(it->value().data(), it->value().size());
+        protocol::for_each_list_item(list, [&](std::string_view coding) {
             ++codings_seen;
             only_chunked = only_chunked && beast::iequals(coding, "chunked");
-        }
+            return false;
+        });
     }
     if (codings_seen != 1 || !only_chunked) return "Transfer-Encoding must be exactly \"chunked\"";
     return std::nullopt;

@@ -6,6 +6,7 @@
 
 #include "core/auth/async_directory.hpp"
 #include "core/auth/connect_auth.hpp"
+#include "core/protocol/comma_list.hpp"
 #include "core/protocol/deflate/negotiation.hpp"
 #include "core/protocol/ws_frame_parser.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
@@ -30,19 +31,8 @@ constexpr std::string_view subprotocol = "kata-rt.v1";
 bool offers_subprotocol(const http_request& req) {
     const auto offered = header(req, http::field::sec_websocket_protocol);
     if (!offered) return false;
-    std::string_view rest = *offered;
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        auto item = rest.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-            item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-            item.remove_suffix(1);
-        if (item == subprotocol) return true;
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-    }
-    return false;
+    return protocol::for_each_list_item(*offered,
+                                        [](std::string_view item) { return item == subprotocol; });
 }
 
 // permessage-deflate, when the config allows it and the client offers it well-formed (RFC 7692:
