@@ -18,6 +18,7 @@
 #include "core/hub/hub.hpp"
 #include "core/hub/local_fanout.hpp"
 #include "core/server/ws/outbox.hpp"
+#include "load/log_corpus.hpp"
 
 namespace {
 
@@ -96,16 +97,18 @@ struct turn_state {
 
 class outbox_target final : public hub::delivery_target {
   public:
-    explicit outbox_target(turn_state& turn) : out_(1 << 20), turn_(&turn) {}
+    explicit outbox_target(turn_state& turn, bool deflate = false)
+        : out_(1 << 20), turn_(&turn), deflate_(deflate) {}
     void push_event(const hub::frame& f) override {
         if (ended_ || overflowed_ || closing_) return;
         if (out_.empty()) queued_since_ = turn_->started;
-        if (!out_.push_borrowed(f)) overflowed_ = true;
+        if (!out_.push_borrowed(f, deflate_)) overflowed_ = true;
         if (marked_) return;
         marked_ = true;
         turn_->dirty.push_back(this);
         if (!turn_->flush_posted) turn_->flush_posted = true;
     }
+    void missed_events() override { overflowed_ = true; }
     void write_all() {
         marked_ = false;
         std::size_t bytes = 0;
@@ -122,10 +125,12 @@ class outbox_target final : public hub::delivery_target {
         ++frames_;
     }
     std::size_t frames() const { return frames_; }
+    std::size_t bytes() const { return bytes_; }
 
   private:
     kata::server::outbox out_;
     turn_state* turn_;
+    bool deflate_;
     std::chrono::steady_clock::time_point queued_since_{};
     bool marked_ = false;
     bool ended_ = false;
@@ -207,5 +212,73 @@ void BM_HubFanout(benchmark::State& state) {
 }
 
 BENCHMARK(BM_HubFanout)->Arg(1)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
+
+// A log event (the log corpus: one agent's lines, different every time, of the given size) to N
+// subscribers, all of them with permessage-deflate (deflate = 1) or none (0): the event is
+// compressed once per publish, whatever N. Also reports the bytes each subscriber is sent per
+// event (frame header and envelope included), the wire-size figure of docs/performance.md.
+void BM_HubFanoutLog(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const bool deflate = state.range(1) != 0;
+    const auto line_bytes = static_cast<std::size_t>(state.range(2));
+    hub::hub_settings settings;
+    settings.compression = {true, 256, 6};
+    hub::hub h(settings);
+    const protocol::channel_name channel{protocol::channel_family::agent, "a-123"};
+    turn_state turn;
+    thread_sink sink(turn);
+    turn.dirty.reserve(n);
+    std::vector<std::unique_ptr<outbox_target>> targets;
+    auto att = h.attach(channel, &sink, std::nullopt);
+    for (std::size_t i = 0; i < n; ++i) {
+        targets.push_back(std::make_unique<outbox_target>(turn, deflate));
+        sink.fanout.add(att.ch, targets.back().get(), att.after_sequence);
+    }
+    att.ch->add_connections(static_cast<std::ptrdiff_t>(n), deflate);
+    kata::load::log_corpus corpus;
+    std::vector<std::string> payloads;
+    for (int i = 0; i < 256; ++i)
+        payloads.push_back(R"({"line":")" + corpus.text(line_bytes) + R"("})");
+    const auto flush = [&] {
+        turn.flush_posted = false;
+        for (auto* t : turn.dirty)
+            t->write_all();
+        turn.dirty.clear();
+        sink.turn.clear();
+    };
+    std::size_t k = 0;
+    for (int i = 0; i < 1100; ++i) {
+        h.publish(channel, "log_entry", payloads[k++ % payloads.size()]);
+        flush();
+    }
+    const auto bytes_before = targets[0]->bytes();
+    const auto compressions_before = h.compressions.load();
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(h.publish(channel, "log_entry", payloads[k++ % payloads.size()]));
+        flush();
+    }
+    const auto events = static_cast<double>(state.iterations());
+    const auto deliveries = events * static_cast<double>(n);
+    state.SetItemsProcessed(static_cast<std::int64_t>(deliveries));
+    state.counters["time_per_delivery"] =
+        benchmark::Counter(deliveries, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["wire_bytes_per_event"] =
+        static_cast<double>(targets[0]->bytes() - bytes_before) / events;
+    state.counters["compressions_per_event"] =
+        static_cast<double>(h.compressions.load() - compressions_before) / events;
+    for (auto& t : targets)
+        sink.fanout.remove(att.ch.get(), t.get());
+    att.ch->add_connections(-static_cast<std::ptrdiff_t>(n), deflate);
+    h.detach(*att.ch, &sink);
+}
+
+BENCHMARK(BM_HubFanoutLog)
+    ->ArgNames({"subscribers", "deflate", "line_bytes"})
+    ->Args({1000, 0, 512})
+    ->Args({1000, 1, 512})
+    ->Args({1000, 0, 2048})
+    ->Args({1000, 1, 2048})
+    ->Args({1000, 0, 8192})
+    ->Args({1000, 1, 8192});
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "core/auth/file_directory.hpp"
 #include "core/client/client_tls.hpp"
 #include "core/config/dev_config.hpp"
+#include "core/protocol/channel.hpp"
 #include "core/server/ops/log.hpp"
 #include "core/server/server.hpp"
 #include "core/server/tls/tls_transport.hpp"
@@ -32,10 +33,14 @@ namespace {
 struct loadtest_options {
     std::vector<std::string> urls{"ws://127.0.0.1:8080/v1/ws"};
     bool pin_channels = false;
+    bool deflate = false;
+    bool log_payload = false;
     std::string api_key;
     std::size_t connections = 100;
     std::size_t channels = 1;
     std::string channel_prefix = "spec:load-";
+    std::vector<std::string> channel_names;  // --channel: explicit names instead of the prefix
+    bool channels_given = false;             // --channels was on the command line
     double rate = 100;
     std::string duration = "10s";
     std::string ramp = "1s";
@@ -82,16 +87,35 @@ load::scenario scenario_from(const loadtest_options& opts) {
         }
     }
     if (opts.connections == 0) fail(2, "--connections must be at least 1");
-    if (opts.channels == 0 || opts.channels > opts.connections) {
-        fail(2, "--channels must be between 1 and --connections");
+    std::size_t channels = opts.channels;
+    if (!opts.channel_names.empty()) {
+        for (const auto& name : opts.channel_names) {
+            if (!protocol::parse_channel(name)) {
+                fail(2, "--channel '" + name + "' is not a channel: (spec|agent|team):ID");
+            }
+        }
+        if (opts.channels_given && opts.channels != opts.channel_names.size()) {
+            fail(2, "--channels " + std::to_string(opts.channels) + " but " +
+                        std::to_string(opts.channel_names.size()) +
+                        " --channel names: give one or the other");
+        }
+        channels = opts.channel_names.size();
+        sc.channel_names = opts.channel_names;
     }
-    if (opts.pin_channels && opts.channels < sc.node_count()) {
+    if (channels == 0 || channels > opts.connections) {
+        fail(2, opts.channel_names.empty()
+                    ? "--channels must be between 1 and --connections"
+                    : "more --channel names than --connections: each channel needs a subscriber");
+    }
+    if (opts.pin_channels && channels < sc.node_count()) {
         fail(2, "--pin-channels needs at least one channel per node (--channels >= nodes)");
     }
     sc.pin_channels = opts.pin_channels;
+    sc.deflate = opts.deflate;
+    sc.log_payload = opts.log_payload;
     if (!(opts.rate >= 0) || opts.rate > 10'000'000) fail(2, "--rate must be 0..10000000");
     sc.connections = opts.connections;
-    sc.channels = opts.channels;
+    sc.channels = channels;
     sc.channel_prefix = opts.channel_prefix;
     sc.rate = opts.rate;
     sc.duration = duration_flag("--duration", opts.duration);
@@ -178,7 +202,9 @@ void run(const loadtest_options& opts) {
     if (sc.tls) check_certificate(sc);
     const auto checks = thresholds_from(opts);
     std::ofstream json_out;
-    if (!opts.json_path.empty()) {
+    // `--json -`: the JSON alone on stdout (for a pipe); the human report goes to stderr.
+    const bool json_to_stdout = opts.json_path == "-";
+    if (!opts.json_path.empty() && !json_to_stdout) {
         json_out.open(opts.json_path);  // opened now so a bad path fails before the run
         if (!json_out) fail(2, "--json: cannot write " + opts.json_path);
     }
@@ -196,9 +222,13 @@ void run(const loadtest_options& opts) {
     if (embedded) embedded->stop(std::chrono::milliseconds(2000));
 
     const auto results = load::evaluate_thresholds(checks, outcome.result);
-    load::print_report(std::cout, outcome.result, results);
+    load::print_report(json_to_stdout ? std::cerr : std::cout, outcome.result, results);
+    if (json_to_stdout) {
+        std::cout << load::report_json(outcome.result, results);
+    } else if (json_out.is_open()) {
+        json_out << load::report_json(outcome.result, results);
+    }
     std::cout.flush();
-    if (json_out.is_open()) json_out << load::report_json(outcome.result, results);
 
     if (!outcome.not_run_reason.empty())
         fail(2, "the run could not happen: " + outcome.not_run_reason);
@@ -231,6 +261,13 @@ void add_loadtest_command(CLI::App& app) {
                   "With several --url nodes that share nothing (memory brokers): channel c lives "
                   "on node c % nodes, so its subscribers connect there, its events are published "
                   "there and a --churn cut reconnects there");
+    cmd->add_flag("--deflate", opts->deflate,
+                  "Offer permessage-deflate on every connection and inflate what the server "
+                  "compresses; the report shows bytes received on the wire beside the messages' "
+                  "own size");
+    cmd->add_flag("--log-payload", opts->log_payload,
+                  "Fill each event's payload with generated agent log lines (timestamps, paths, "
+                  "versions) instead of 'x's, so compression sees realistic text");
     cmd->add_option("--ca-file", opts->ca_file,
                     "wss:// only: PEM file of the CA that signed the server's certificate "
                     "(default: the system's trust store). A certificate that does not verify "
@@ -240,12 +277,16 @@ void add_loadtest_command(CLI::App& app) {
     cmd->add_option("--connections", opts->connections,
                     "WebSocket connections (one subscription each)")
         ->capture_default_str();
-    cmd->add_option("--channels", opts->channels,
-                    "Channels the connections are spread over (connection i -> channel i % N)")
-        ->capture_default_str();
+    auto* channels_opt =
+        cmd->add_option("--channels", opts->channels,
+                        "Channels the connections are spread over (connection i -> channel i % N)")
+            ->capture_default_str();
     cmd->add_option("--channel-prefix", opts->channel_prefix,
                     "Channel c is PREFIX + c; the key's team must be allowed on them")
         ->capture_default_str();
+    cmd->add_option("--channel", opts->channel_names,
+                    "Channel NAME to use instead of PREFIX + c, e.g. team:dev (repeatable; "
+                    "connection i subscribes to the (i % count)-th). Sets --channels to the count");
     cmd->add_option(
            "--rate", opts->rate,
            "Events per second over all channels, on a constant schedule (0: connections only)")
@@ -265,7 +306,9 @@ void add_loadtest_command(CLI::App& app) {
                     "Pass/fail check, repeatable: p50|p90|p99|p99.9|max [<,<=,==,>=,>] N(us|ms|s), "
                     "connect_p99<100ms, loss==0, duplicated==0, reordered==0, disconnects==0, "
                     "connect_failed==0, churned>0, unrecovered==0, reconnect_failed==0");
-    cmd->add_option("--json", opts->json_path, "Also write the whole report as JSON to FILE");
+    cmd->add_option("--json", opts->json_path,
+                    "Also write the whole report as JSON to FILE; with -, the JSON alone goes to "
+                    "stdout and the human report to stderr");
     cmd->add_option("--threads", opts->threads,
                     "Threads reading the subscriber connections (connection i on thread i % N), "
                     "plus one for the publisher, churn and progress. Raise it when the report "
@@ -281,7 +324,10 @@ void add_loadtest_command(CLI::App& app) {
                     "Threads of the --embedded server (its CPU is reported as this process's "
                     "minus the load client's threads)")
         ->capture_default_str();
-    cmd->callback([opts] { run(*opts); });
+    cmd->callback([opts, channels_opt] {
+        opts->channels_given = channels_opt->count() > 0;
+        run(*opts);
+    });
 }
 
 }  // namespace kata::cli

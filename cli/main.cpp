@@ -1,11 +1,12 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "core/config/version.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"kata-rt: a real-time WebSocket gateway and its tools"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "kata-rt 0.1.0");
+    app.set_version_flag("--version", "kata-rt " + std::string(kata::config::version()));
     kata::cli::add_serve_command(app);
     kata::cli::add_subscribe_command(app);
     kata::cli::add_publish_command(app);

@@ -192,7 +192,12 @@ void run_publish(const publish_options& opts) {
 
 void add_publish_command(CLI::App& app) {
     auto opts = std::make_shared<publish_options>();
-    auto* cmd = app.add_subcommand("publish", "Publish events through POST /v1/publish");
+    auto* cmd = app.add_subcommand(
+        "publish",
+        "Publish events through POST /v1/publish and print each event's eventId on stdout. Exit "
+        "0: every event was published; 1: the server refused one or could not be reached (the "
+        "ids of those published before the failure are printed); 2: bad usage or an invalid "
+        "event, nothing sent");
     cmd->add_option("--url", opts->url,
                     "Server address, http://HOST:PORT, or https://HOST:PORT for TLS (the "
                     "certificate must verify for HOST; a failure exits 1)")

@@ -8,11 +8,13 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/serve_origins.hpp"
 #include "core/auth/file_directory.hpp"
 #include "core/config/broker_section.hpp"
 #include "core/config/config_diff.hpp"
 #include "core/config/config_parser.hpp"
 #include "core/config/dev_config.hpp"
+#include "core/config/version.hpp"
 #include "core/directory/http_directory.hpp"
 #include "core/server/ops/log.hpp"
 #include "core/server/ops/open_file_limit.hpp"
@@ -28,7 +30,8 @@ struct serve_options {
     std::string log_level = "info";
     std::string log_format;  // empty: the config file's log_format, else text
     bool check_config = false;
-    std::vector<std::string> redis_urls;  // --redis: the broker's shards, overriding the file
+    std::vector<std::string> redis_urls;     // --redis: the broker's shards, overriding the file
+    std::vector<std::string> allow_origins;  // --allow-origin: added to allowed_origins
 };
 
 // A start-up failure: the reason on stderr (as a JSON line in json mode), then exit `code`.
@@ -85,6 +88,13 @@ std::string url_host(const std::string& host) {
     return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
+std::string origins_text(const config::server_config& cfg) {
+    std::string out;
+    for (const auto& origin : cfg.allowed_origins)
+        out += (out.empty() ? "" : ", ") + origin;
+    return out;
+}
+
 // Text mode keeps the banner people and scripts know; json mode says the same as JSON lines.
 void print_banner(const server::server& srv, const config::server_config& cfg,
                   const std::string& dev_key) {
@@ -95,12 +105,15 @@ void print_banner(const server::server& srv, const config::server_config& cfg,
     if (!dev_key.empty() && json) {
         // The one credential ever written to a log: the person starting a dev server needs it.
         if (key_from_env) {
-            server::log_always(
-                server::log_level::info, "kata-rt serve: " + dev_line,
-                {{"api_key_source", "KATA_RT_API_KEY"}, {"scopes", "subscribe publish"}});
+            server::log_always(server::log_level::info, "kata-rt serve: " + dev_line,
+                               {{"api_key_source", "KATA_RT_API_KEY"},
+                                {"scopes", "subscribe publish"},
+                                {"allowed_origins", origins_text(cfg)}});
         } else {
             server::log_always(server::log_level::info, "kata-rt serve: " + dev_line,
-                               {{"api_key", dev_key}, {"scopes", "subscribe publish"}});
+                               {{"api_key", dev_key},
+                                {"scopes", "subscribe publish"},
+                                {"allowed_origins", origins_text(cfg)}});
         }
     } else if (!dev_key.empty()) {
         std::cerr << "kata-rt serve: " << dev_line << ".\n";
@@ -110,6 +123,8 @@ void print_banner(const server::server& srv, const config::server_config& cfg,
             std::cerr << "  API key (shown once; scopes subscribe, publish): " << dev_key << "\n";
         }
         std::cerr << "  dev page: http://127.0.0.1:" << srv.port() << "/dev/login\n";
+        std::cerr << "  allowed origins (cookie sessions, add more with --allow-origin): "
+                  << origins_text(cfg) << "\n";
     }
     if (srv.admin_port() != 0) {
         const std::string admin =
@@ -136,11 +151,13 @@ void print_banner(const server::server& srv, const config::server_config& cfg,
     }
     const std::string url = std::string(cfg.tls ? "wss://" : "ws://") + url_host(cfg.listen_host) +
                             ":" + std::to_string(srv.port()) + "/v1/ws";
+    const std::string version(config::version());
     if (json) {
         server::log_always(server::log_level::info, "kata-rt serve: listening on " + url,
-                           {{"url", url}});
+                           {{"url", url}, {"version", version}});
     } else {
-        std::cerr << "kata-rt serve: listening on " << url << std::endl;
+        std::cerr << "kata-rt serve: listening on " << url << " (kata-rt " << version << ")"
+                  << std::endl;
     }
 }
 
@@ -174,6 +191,7 @@ std::variant<config::server_config, config::config_error> load_as_started(
     if (auto* next = std::get_if<config::server_config>(&loaded)) {
         apply_listen(*next, opts.listen);
         apply_redis(*next, opts.redis_urls);  // checked at start-up: cannot fail now
+        apply_origins(*next, extra_origins(opts.allow_origins));
     }
     return loaded;
 }
@@ -234,11 +252,16 @@ void reload(server::server& srv, const serve_options& opts,
 // Past the open-file limit connections hang in the backlog instead of being refused: raise the
 // soft limit to the hard one, and if max_connections still does not fit, lower it to what fits
 // (connections past it get 4429) and say so.
-void check_open_files(config::server_config& cfg) {
+// In dev mode max_connections is no one's choice: it is sized to the limit without a warning.
+void check_open_files(config::server_config& cfg, bool dev_mode) {
     const auto files = server::raise_open_file_limit();
     if (files.soft == 0) return;  // unknown
     const auto fit = server::connections_that_fit(files.soft, cfg.limits.max_connections);
     if (fit >= cfg.limits.max_connections) return;
+    if (dev_mode) {
+        cfg.limits.max_connections = fit;
+        return;
+    }
     server::log(server::log_level::warn,
                 "limits.max_connections " + std::to_string(cfg.limits.max_connections) + " plus " +
                     std::to_string(server::open_file_headroom(files.soft)) +
@@ -256,6 +279,7 @@ void check_config(const serve_options& opts) {
     auto cfg = load_or_exit(opts.config_path);
     apply_listen(cfg, opts.listen);
     apply_redis(cfg, opts.redis_urls);
+    apply_origins(cfg, extra_origins(opts.allow_origins));
     check_tls_or_exit(opts.config_path, cfg);
     std::cout << "config ok: " << opts.config_path << std::endl;
 }
@@ -278,6 +302,7 @@ void run_serve(const serve_options& opts) {
     }
     apply_listen(cfg, opts.listen);
     apply_redis(cfg, opts.redis_urls);
+    apply_origins(cfg, extra_origins(opts.allow_origins));
     if (opts.log_format.empty() && cfg.log_format == "json") {
         server::set_log_format(server::log_format::json);
     }
@@ -292,7 +317,7 @@ void run_serve(const serve_options& opts) {
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    check_open_files(cfg);
+    check_open_files(cfg, !dev_key.empty());
 
     const auto directory = make_directory(cfg);
     const config::server_config shown = cfg;
@@ -346,6 +371,11 @@ void add_serve_command(CLI::App& app) {
                     "redis://HOST:PORT[/DB] of a Redis shard (repeatable): several nodes share "
                     "channels and history through it, overriding the config file's broker. A "
                     "password comes from KATA_RT_REDIS_PASSWORD, never the URL");
+    cmd->add_option("--allow-origin", opts->allow_origins,
+                    "ORIGIN allowed to connect with a session cookie, e.g. "
+                    "http://localhost:5173 (repeatable): added to the dev defaults (ports 3000 and "
+                    "the server's own) in dev mode, or to the config file's allowed_origins. "
+                    "Without it, KATA_RT_ALLOWED_ORIGINS (comma-separated) is used");
     cmd->add_flag("--check-config", opts->check_config,
                   "Validate the --config file (and load its tls files) and exit: 0 and \"config "
                   "ok\", or 2 and the key at fault. Binds nothing");

@@ -33,6 +33,7 @@ struct subscribe_options {
     std::vector<std::string> channels;
     std::size_t count = 0;  // 0: no limit
     double timeout = 0;     // seconds; 0: no limit
+    bool no_deflate = false;
 };
 
 [[noreturn]] void fail(int code, const std::string& message) {
@@ -56,6 +57,7 @@ client::client_options make_client_options(const subscribe_options& opts) {
     client::client_options out;
     out.url = opts.url;
     out.ca_file = opts.ca_file;
+    out.deflate = !opts.no_deflate;
     out.api_key = opts.api_key;
     // The environment keeps the key out of `ps` and shell history; an explicit --session wins.
     if (out.api_key.empty() && opts.session.empty()) {
@@ -92,28 +94,38 @@ void run_subscribe(const subscribe_options& opts) {
     asio::signal_set signals(io, SIGINT, SIGTERM);
     std::size_t delivered = 0;
     std::optional<std::string> failure;  // set: exit 1 with this reason
+    bool failure_said = false;           // the reason is on stderr already: exit 1 quietly
     bool closing = false;                // we asked for the close, so it is not a failure
+    bool connected = false;              // the server accepted the credential at least once
+    bool subscribed = false;             // the server confirmed a subscription at least once
 
     std::unique_ptr<client::reconnecting_client> client;
-    auto stop = [&](std::optional<std::string> why) {
+    // `said`: the reason was just printed, so it is not printed a second time at exit.
+    auto stop = [&](std::optional<std::string> why, bool said = false) {
         if (closing) return;
         closing = true;
         failure = std::move(why);
+        failure_said = said && failure.has_value();
         client->close();
     };
 
     client::client_callbacks callbacks;
     callbacks.connecting = [&] { note("connecting to " + opts.url); };
-    callbacks.connected = [&] { note("connected"); };
+    callbacks.connected = [&] {
+        connected = true;
+        note("connected");
+    };
     callbacks.reconnecting = [&](const client::reconnect_info& info) {
         note("connection ended (" + std::to_string(info.code) + " " + info.reason +
              "); reconnecting in " + std::to_string(info.delay.count()) + " ms");
     };
     callbacks.subscribed = [&](const std::string& channel, std::optional<bool> recovered) {
+        subscribed = true;
+        // A resume the server could not recover, or events the server lost while this
+        // subscription stayed (it then sends the same answer unasked): either way a gap.
         if (recovered == std::optional<bool>{false}) {
             note("warning: " + channel +
-                 " resumed without recovery (recovered: false): events may have been missed; "
-                 "reload state");
+                 ": events may have been missed (recovered: false); reload state");
         } else {
             note("subscribed " + channel);
         }
@@ -125,13 +137,13 @@ void run_subscribe(const subscribe_options& opts) {
         if (err.code == client::revoked_code && err.channel) {
             line = "subscription to " + *err.channel + " revoked by the server";
             note(line + ": this key or session may no longer read it; not resubscribing");
-            stop(line);
+            stop(line, true);
             return;
         }
         if (!err.code.empty()) line += " " + err.code;
         if (err.channel) line += " on " + *err.channel;
         note(line + ": " + err.message);
-        if (is_terminal_channel_error(err)) stop(line + ": " + err.message);
+        if (is_terminal_channel_error(err)) stop(line + ": " + err.message, true);
     };
     callbacks.disconnected = [&](const client::disconnect_info& info) {
         deadline.cancel();
@@ -181,7 +193,11 @@ void run_subscribe(const subscribe_options& opts) {
     client->start();
     io.run();
     client.reset();
+    if (failure && failure_said) throw CLI::RuntimeError(1);
     if (failure) fail(1, *failure);
+    // Nothing was ever delivered or confirmed: a script must not read that as success.
+    if (!connected) fail(1, "never connected to " + opts.url);
+    if (!subscribed) fail(1, "connected, but no subscription was confirmed");
 }
 
 }  // namespace
@@ -192,7 +208,11 @@ void add_subscribe_command(CLI::App& app) {
         "subscribe",
         "Print the events of one or more channels as NDJSON on stdout (lifecycle and errors on "
         "stderr), reconnecting and resuming until --count, --timeout, Ctrl-C or a terminal "
-        "failure. Exit 0 when done, 1 on a terminal failure (e.g. close 4401), 2 on bad usage");
+        "failure. When the server says events of a channel were lost (a resume it could not "
+        "recover, or a gap while subscribed) a \"warning: CHANNEL: events may have been missed\" "
+        "line goes to stderr and the events go on. Exit 0 when done, 1 on a terminal failure "
+        "(e.g. close 4401) or when the run never connected or never had a subscription "
+        "confirmed, 2 on bad usage");
     cmd->add_option("channels", opts->channels,
                     "Channels to tail, one or more: spec:ID, agent:ID or team:ID");
     cmd->add_option("--url", opts->url,
@@ -212,6 +232,9 @@ void add_subscribe_command(CLI::App& app) {
                     "server's allowed_origins)");
     cmd->add_option("--cookie-name", opts->cookie_name, "Name of the session cookie")
         ->capture_default_str();
+    cmd->add_flag("--no-deflate", opts->no_deflate,
+                  "Do not offer permessage-deflate (by default events arrive compressed when the "
+                  "server allows it; the output is the same either way)");
     cmd->add_option("--count", opts->count, "Exit 0 after N events (default: no limit)");
     cmd->add_option("--timeout", opts->timeout,
                     "Stop after SECONDS (fractions allowed): exit 0, or 1 if --count events have "

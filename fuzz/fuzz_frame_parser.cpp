@@ -5,7 +5,9 @@
 // to 125 bytes, messages within the limit, valid close codes, nothing after close or error);
 // the same bytes cut into chunks whose sizes come from the input give the same handler calls
 // and the same error as fed whole, in both roles; and frames built by the codec (client_frame,
-// masked, fragmented, with pings between fragments) parse back to what was built.
+// masked, fragmented, with pings between fragments) parse back to what was built. With
+// permessage-deflate negotiated the same holds, and a compressed message (RSV1) parses back to
+// what was compressed, while one that inflates past the limit is 1009 however small it is.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -17,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/protocol/deflate/compressor.hpp"
+#include "core/protocol/deflate/inflater.hpp"
 #include "core/protocol/utf8_validator.hpp"
 #include "core/protocol/ws_frame_parser.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
@@ -44,6 +48,9 @@ class recorder : public ws::frame_handler {
   public:
     std::vector<event> events;
     bool closed = false;
+    kata::protocol::deflate::inflater inf;
+
+    kata::protocol::deflate::inflater* inflater() override { return &inf; }
 
     bool on_text(std::string_view m) override {
         FUZZ_CHECK(is_utf8(m));
@@ -87,8 +94,9 @@ struct outcome {
 
 // Feeds `input` in chunks of the given sizes (cycled), each copied into its own allocation of
 // exactly its size.
-outcome parse(std::string_view input, const std::vector<std::size_t>& sizes, bool server_role) {
-    ws::frame_parser parser(ws::parser_options{max_message, server_role});
+outcome parse(std::string_view input, const std::vector<std::size_t>& sizes, bool server_role,
+              bool deflate = false) {
+    ws::frame_parser parser(ws::parser_options{max_message, server_role, deflate});
     recorder rec;
     outcome out;
     std::size_t pos = 0;
@@ -141,10 +149,10 @@ std::vector<std::size_t> chunk_sizes(std::string_view input) {
     return sizes;
 }
 
-void check_chunking_invariance(std::string_view input, bool server_role) {
-    const auto whole = parse(input, {input.size() + 1}, server_role);
-    const auto chunked = parse(input, chunk_sizes(input), server_role);
-    const auto bytewise = parse(input, {1}, server_role);
+void check_chunking_invariance(std::string_view input, bool server_role, bool deflate = false) {
+    const auto whole = parse(input, {input.size() + 1}, server_role, deflate);
+    const auto chunked = parse(input, chunk_sizes(input), server_role, deflate);
+    const auto bytewise = parse(input, {1}, server_role, deflate);
     FUZZ_CHECK(chunked.events == whole.events);
     FUZZ_CHECK(chunked.error == whole.error);
     FUZZ_CHECK(bytewise.events == whole.events);
@@ -194,12 +202,53 @@ void check_round_trip(std::string_view input) {
     FUZZ_CHECK(out.events == expected);
 }
 
+// The same message compressed (RSV1 on its first frame only) parses back to the original; the
+// input repeated past the limit and compressed is refused with 1009 (bounded inflate), whatever
+// the compressed size.
+void check_compressed_round_trip(std::string_view input) {
+    if (input.size() < 6) return;
+    const std::array<std::uint8_t, 4> mask{
+        static_cast<std::uint8_t>(input[0]), static_cast<std::uint8_t>(input[1]),
+        static_cast<std::uint8_t>(input[2]), static_cast<std::uint8_t>(input[3])};
+    const auto shape = static_cast<std::uint8_t>(input[4]);
+    const std::string_view payload = input.substr(5, max_message);
+    const bool as_text = is_utf8(payload);
+    const auto op = as_text ? ws::opcode::text : ws::opcode::binary;
+    kata::protocol::deflate::compressor c(1 + shape % 12);
+    std::string z;
+    if (!c.compress(payload, z)) return;  // incompressible: it would go plain
+    const std::size_t fragments = 1 + shape % 3;
+    const std::size_t step = z.size() / fragments + 1;
+    std::string stream;
+    for (std::size_t i = 0; i < fragments; ++i) {
+        const auto part = std::string_view(z).substr(std::min(i * step, z.size()), step);
+        auto frame = ws::client_frame(i == 0 ? op : ws::opcode::continuation, part, mask,
+                                      i + 1 == fragments);
+        if (i == 0) frame[0] = static_cast<char>(frame[0] | 0x40);
+        stream += frame;
+    }
+    const auto out = parse(stream, chunk_sizes(input), true, true);
+    FUZZ_CHECK(!out.error);
+    FUZZ_CHECK(out.events.size() == 1);
+    FUZZ_CHECK(out.events[0] == (event{as_text ? 't' : 'b', std::string(payload), std::nullopt}));
+
+    std::string big;
+    while (big.size() <= max_message)
+        big.append(payload);
+    if (!c.compress(big, z)) return;
+    auto bomb = ws::client_frame(ws::opcode::binary, z, mask);
+    bomb[0] = static_cast<char>(bomb[0] | 0x40);
+    FUZZ_CHECK(parse(bomb, {bomb.size()}, true, true).error == 1009);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     check_chunking_invariance(input, true);
     check_chunking_invariance(input, false);
+    check_chunking_invariance(input, true, true);
     check_round_trip(input);
+    check_compressed_round_trip(input);
     return 0;
 }

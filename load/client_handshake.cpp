@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/config/version.hpp"
+#include "core/protocol/deflate/negotiation.hpp"
 #include "core/protocol/ws_handshake.hpp"
 
 namespace kata::load {
@@ -45,20 +47,26 @@ std::string websocket_key(const std::array<std::uint8_t, 16>& nonce) {
     return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
-std::string upgrade_request(const endpoint_url& url, std::string_view api_key,
-                            std::string_view key) {
+std::string upgrade_request(const endpoint_url& url, std::string_view api_key, std::string_view key,
+                            bool deflate) {
     std::string req;
     req.reserve(256 + api_key.size());
     req.append("GET ").append(url.target).append(" HTTP/1.1\r\nHost: ");
     req.append(url.host_header()).append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
     req.append("Sec-WebSocket-Key: ").append(key).append("\r\nSec-WebSocket-Version: 13\r\n");
     req.append("Sec-WebSocket-Protocol: ").append(load_subprotocol).append("\r\n");
+    if (deflate) {
+        req.append("Sec-WebSocket-Extensions: ")
+            .append(protocol::deflate::client_offer)
+            .append("\r\n");
+    }
     req.append("Authorization: Bearer ").append(api_key).append("\r\n");
-    req.append("User-Agent: kata-rt-loadtest\r\n\r\n");
+    req.append("User-Agent: ").append(config::user_agent("loadtest")).append("\r\n\r\n");
     return req;
 }
 
-std::string check_upgrade_response(std::string_view head, std::string_view key) {
+std::string check_upgrade_response(std::string_view head, std::string_view key, bool* deflate) {
+    if (deflate) *deflate = false;
     auto line_end = head.find("\r\n");
     if (line_end == std::string_view::npos) return "no HTTP status line";
     const std::string_view status_line = head.substr(0, line_end);
@@ -91,8 +99,13 @@ std::string check_upgrade_response(std::string_view head, std::string_view key) 
         } else if (iequals(name, "Sec-WebSocket-Accept")) {
             accept = value;
         } else if (iequals(name, "Sec-WebSocket-Extensions") && !value.empty()) {
-            // We offered none, so none may be in force (RFC 6455 4.1, point 5 of the checks).
-            return "the server selected an extension we did not offer: " + std::string(value);
+            // Only what we offered may be in force (RFC 6455 4.1, point 5 of the checks), with
+            // parameters we can honour (RFC 7692 5).
+            const auto answer = protocol::deflate::check_response(value);
+            if (!deflate || !answer.ok || (answer.deflate && *deflate)) {
+                return "the server selected an extension we did not offer: " + std::string(value);
+            }
+            *deflate = answer.deflate;
         } else if (iequals(name, "Sec-WebSocket-Protocol") && value != load_subprotocol) {
             return "the server selected a subprotocol we did not offer: " + std::string(value);
         }

@@ -18,14 +18,18 @@ inline constexpr std::string_view load_subprotocol = "kata-rt.v1";
 std::string websocket_key(const std::array<std::uint8_t, 16>& nonce);
 
 // The upgrade request: GET `url.target` with Host, the key, `Authorization: Bearer api_key` and
-// the kata-rt.v1 subprotocol; no extensions are offered.
-std::string upgrade_request(const endpoint_url& url, std::string_view api_key,
-                            std::string_view key);
+// the kata-rt.v1 subprotocol; with `deflate`, permessage-deflate is offered (no context takeover
+// either way), else no extension.
+std::string upgrade_request(const endpoint_url& url, std::string_view api_key, std::string_view key,
+                            bool deflate = false);
 
 // Checks the server's answer to the upgrade: `head` is the status line and headers, up to and
 // including the blank line. "" when it is a 101 with `Upgrade: websocket`, a `Connection` that
-// includes `upgrade`, the Sec-WebSocket-Accept that `key` calls for, no extension and no
-// subprotocol other than ours; otherwise why not (e.g. "HTTP 401 Unauthorized").
-std::string check_upgrade_response(std::string_view head, std::string_view key);
+// includes `upgrade`, the Sec-WebSocket-Accept that `key` calls for, no extension but the
+// permessage-deflate we may have offered (`deflate` non-null: offered, and set to whether the
+// server accepted) and no subprotocol other than ours; otherwise why not (e.g. "HTTP 401
+// Unauthorized").
+std::string check_upgrade_response(std::string_view head, std::string_view key,
+                                   bool* deflate = nullptr);
 
 }  // namespace kata::load

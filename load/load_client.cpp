@@ -153,7 +153,8 @@ asio::awaitable<void> load_client::run_connection(std::shared_ptr<connection> co
                                   .t0 = t0,
                                   .subscribe_sent = upgraded_at,
                                   .track_ids = track_ids,
-                                  .close_sent = &conn->closing},
+                                  .close_sent = &conn->closing,
+                                  .inflater = &inflater_},
                                  conn->last_event_id, mask_rng_);
         const ending end = co_await read_frames(*conn, frames, std::move(leftover));
         ++conn->deadline_gen;
@@ -226,7 +227,7 @@ asio::awaitable<std::string> load_client::open(connection& conn, std::string& le
             nonce[k + b] = static_cast<std::uint8_t>(bits >> (8 * b));
     }
     const std::string key = websocket_key(nonce);
-    const std::string request = upgrade_request(url, scenario_.api_key, key);
+    const std::string request = upgrade_request(url, scenario_.api_key, key, scenario_.deflate);
     conn.writing = true;
     const auto werr = co_await send_all(conn, request);
     conn.writing = false;
@@ -249,7 +250,8 @@ asio::awaitable<std::string> load_client::open(connection& conn, std::string& le
         }
         n += 4;
     }
-    if (auto problem = check_upgrade_response(std::string_view(head).substr(0, n), key);
+    if (auto problem = check_upgrade_response(std::string_view(head).substr(0, n), key,
+                                              scenario_.deflate ? &conn.deflate : nullptr);
         !problem.empty()) {
         co_return "upgrade: " + problem;
     }
@@ -263,7 +265,8 @@ asio::awaitable<std::string> load_client::open(connection& conn, std::string& le
 asio::awaitable<load_client::ending> load_client::read_frames(connection& conn,
                                                               subscriber_frames& frames,
                                                               std::string leftover) {
-    ws::frame_parser parser({.max_message_bytes = max_message_bytes, .server_role = false});
+    ws::frame_parser parser(
+        {.max_message_bytes = max_message_bytes, .server_role = false, .deflate = conn.deflate});
     ending end;
     bool done = false;
     bool subscribed = false;
@@ -271,6 +274,7 @@ asio::awaitable<load_client::ending> load_client::read_frames(connection& conn,
     // into the shared buffer, which the next read overwrites).
     auto handle = [&](std::span<char> bytes) {
         frames.set_now(unix_micros_now());
+        state_.wire_bytes += bytes.size();
         const auto result = parser.feed(bytes, frames);
         if (!subscribed && frames.subscribed()) {
             subscribed = true;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/protocol/deflate/inflater.hpp"
 #include "load/run_state.hpp"
 #include "load/scenario.hpp"
 
@@ -74,10 +75,11 @@ class load_client {
     std::vector<std::shared_ptr<connection>> connections_;
     // Per node (--url), resolved by the first connection that needs it.
     std::vector<std::vector<boost::asio::ip::tcp::endpoint>> endpoints_;
-    std::vector<char> read_buffer_;  // shared: one connection reads and parses at a time
-    std::mt19937 mask_rng_;          // masks of the frames we send
-    std::mt19937_64 key_rng_;        // Sec-WebSocket-Key nonces
-    std::size_t closing_ = 0;        // close frames sent by begin_close, not yet answered
+    std::vector<char> read_buffer_;         // shared: one connection reads and parses at a time
+    std::mt19937 mask_rng_;                 // masks of the frames we send
+    protocol::deflate::inflater inflater_;  // --deflate: for every connection of the thread
+    std::mt19937_64 key_rng_;               // Sec-WebSocket-Key nonces
+    std::size_t closing_ = 0;               // close frames sent by begin_close, not yet answered
 };
 
 }  // namespace kata::load

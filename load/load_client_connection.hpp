@@ -28,6 +28,7 @@ struct load_client::connection {
     bool closing = false;    // begin_close sent our close frame; the server's answers it
     bool writing = false;    // an async write is in flight: no other write may start
     bool timed_out = false;  // the deadline cut it before `subscribed`
+    bool deflate = false;    // the server accepted permessage-deflate
     std::chrono::steady_clock::time_point cut_at{};
     std::string last_event_id;  // on its channel, kept only with --churn: the next `since`
     // wss:// only: the TLS session on `socket`, made anew by each open.

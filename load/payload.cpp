@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "load/log_corpus.hpp"
+
 namespace kata::load {
 namespace {
 
@@ -31,11 +33,21 @@ bool number_field(std::string_view text, std::string_view quoted_key, Int& out) 
 
 }  // namespace
 
-std::string make_payload(std::uint64_t seq, std::int64_t intended_unix_us, std::size_t bytes) {
+std::string make_payload(std::uint64_t seq, std::int64_t intended_unix_us, std::size_t bytes,
+                         bool log_text) {
     std::string out = "{\"seq\":" + std::to_string(seq) +
                       ",\"t\":" + std::to_string(intended_unix_us) + ",\"pad\":\"";
     const std::size_t closing = 2;  // "}
-    if (out.size() + closing < bytes) out.append(bytes - out.size() - closing, 'x');
+    if (out.size() + closing < bytes) {
+        const std::size_t n = bytes - out.size() - closing;
+        if (log_text) {
+            // One generator per thread, so consecutive events carry different lines.
+            thread_local log_corpus corpus;
+            out += corpus.text(n);
+        } else {
+            out.append(n, 'x');
+        }
+    }
     out += "\"}";
     return out;
 }

@@ -10,8 +10,10 @@ namespace kata::load {
 // The payload of a load event: `{"seq":N,"t":INTENDED_UNIX_US,"pad":"xxx..."}`. `seq` numbers the
 // events of one channel from 0; `t` is when the event was *scheduled* to be sent, so delivery
 // latency includes any time the publisher spent waiting on a stalled server (no coordinated
-// omission). `pad` brings the payload up to the requested size.
-std::string make_payload(std::uint64_t seq, std::int64_t intended_unix_us, std::size_t bytes);
+// omission). `pad` brings the payload up to the requested size: 'x's, or with `log_text` lines
+// of the log corpus (log_corpus.hpp), which compress like real agent logs.
+std::string make_payload(std::uint64_t seq, std::int64_t intended_unix_us, std::size_t bytes,
+                         bool log_text = false);
 
 // What the read loop needs from an envelope.
 struct load_event {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/client/client_tls.hpp"
+#include "core/config/version.hpp"
 #include "core/server/tls/tls_stream.hpp"
 
 namespace kata::load {
@@ -74,6 +75,7 @@ struct publish_client::impl {
         http::request<http::string_body> req{http::verb::post, url.target, 11};
         req.set(http::field::host, url.host_header());
         req.set(http::field::content_type, "application/json");
+        req.set(http::field::user_agent, config::user_agent("publish"));
         req.set(http::field::authorization, "Bearer " + api_key);
         req.keep_alive(true);
         req.body() = body;

@@ -81,10 +81,9 @@ asio::awaitable<void> run_publisher(asio::any_io_executor executor, const scenar
                 start_unix_us +
                 static_cast<std::int64_t>(std::llround(static_cast<double>(k) * interval_s * 1e6));
             if (!b.channels.empty()) b.body += ',';
-            b.body +=
-                "{\"channel\":\"" + sc.channel_name(c) +
-                "\",\"type\":\"log_entry\",\"payload\":" + make_payload(seq, t, sc.payload_bytes) +
-                "}";
+            b.body += "{\"channel\":\"" + sc.channel_name(c) +
+                      "\",\"type\":\"log_entry\",\"payload\":" +
+                      make_payload(seq, t, sc.payload_bytes, sc.log_payload) + "}";
             b.channels.push_back(c);
         }
 

@@ -91,7 +91,8 @@ double report::deliveries_per_second() const {
 
 void print_report(std::ostream& out, const report& r, const std::vector<threshold_result>& checks) {
     out << "kata-rt loadtest  " << r.url << "\n"
-        << "  " << r.connections << " connections over " << r.channels << " channels, "
+        << "  " << r.connections << (r.connections == 1 ? " connection" : " connections")
+        << " over " << r.channels << (r.channels == 1 ? " channel, " : " channels, ")
         << fixed(r.rate, 0) << " events/s for " << fixed(r.duration_s, 1) << " s (ramp "
         << fixed(r.ramp_s, 1) << " s), payload " << r.payload_bytes << " B";
     if (r.churn_rate > 0) out << ", churn " << fixed(r.churn_rate, 1) << "/s";
@@ -143,6 +144,16 @@ void print_report(std::ostream& out, const report& r, const std::vector<threshol
         << "  duplicated " << d.duplicated << "  reordered " << d.reordered;
     if (d.unexpected != 0) out << "  unexpected " << d.unexpected;
     out << "\n  rate " << fixed(r.deliveries_per_second(), 0) << " deliveries/s\n";
+    out << "  received " << r.wire_bytes << " bytes on the wire for " << r.message_bytes
+        << " bytes of messages";
+    if (r.message_bytes != 0) {
+        out << " ("
+            << fixed(
+                   100.0 * static_cast<double>(r.wire_bytes) / static_cast<double>(r.message_bytes),
+                   1)
+            << " %" << (r.deflate ? ", permessage-deflate" : "") << ")";
+    }
+    out << "\n";
     latency_line(out, "latency   ", r.latency);
     out << "\n";
 
@@ -217,6 +228,8 @@ std::string report_json(const report& r, const std::vector<threshold_result>& ch
                        {"unexpected", d.unexpected},
                        {"per_second", r.deliveries_per_second()},
                        {"latency", latency_json(r.latency)}};
+    j["received"] = {
+        {"deflate", r.deflate}, {"wire_bytes", r.wire_bytes}, {"message_bytes", r.message_bytes}};
     j["server"] = {
         {"peak_rss_kb", r.server_peak_rss_kb ? nlohmann::ordered_json(*r.server_peak_rss_kb)
                                              : nlohmann::ordered_json(nullptr)},

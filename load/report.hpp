@@ -46,8 +46,11 @@ struct report {
 
     // Deliveries.
     delivery_totals deliveries;
-    histogram latency;              // intended send time -> received, first deliveries only
-    double delivery_elapsed_s = 0;  // publishing phase plus drain: the denominator of the rate
+    histogram latency;                // intended send time -> received, first deliveries only
+    double delivery_elapsed_s = 0;    // publishing phase plus drain: the denominator of the rate
+    bool deflate = false;             // --deflate was asked for
+    std::uint64_t wire_bytes = 0;     // received on the WebSockets (frames, compressed or not)
+    std::uint64_t message_bytes = 0;  // the text messages they carried, uncompressed
 
     // --churn (all zero without it).
     std::uint64_t churned = 0;           // connections cut on purpose, each reconnected at once

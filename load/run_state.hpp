@@ -36,8 +36,10 @@ struct subscriber_state {
     disconnect_counts disconnects;
     std::string first_connect_error;
 
-    std::uint64_t deliveries = 0;  // first deliveries, live counter for progress and drain
-    std::size_t subscribed = 0;    // reached `subscribed`, ever
+    std::uint64_t deliveries = 0;     // first deliveries, live counter for progress and drain
+    std::uint64_t wire_bytes = 0;     // read from the sockets after the upgrade (frames)
+    std::uint64_t message_bytes = 0;  // the text messages in them, inflated when compressed
+    std::size_t subscribed = 0;       // reached `subscribed`, ever
     std::vector<std::size_t> upgraded_on_node;  // first upgrades per node (--url), not resumes
     std::size_t settled = 0;                    // subscribed or failed
     bool stopping = false;  // the run is closing connections itself: not disconnects

@@ -79,6 +79,8 @@ void merge_subscribers(report& r, const subscriber_threads& subs, const publish_
         r.deliveries.reordered += d.reordered;
         r.deliveries.unexpected += d.unexpected;
         r.latency.merge(s->latency);
+        r.wire_bytes += s->wire_bytes;
+        r.message_bytes += s->message_bytes;
         r.churned += s->churned;
         r.resumed += s->resumed;
         r.unrecovered += s->unrecovered;
@@ -225,6 +227,7 @@ run_outcome run_loadtest(const scenario& sc) {
     r.churn_skipped = churn_skipped;
     r.server_peak_rss_kb = rss;
     r.server_rss_note = sc.server_rss_note;
+    r.deflate = sc.deflate;
 
     // CPU: our threads' own clocks, so the figure holds whatever else runs in the process.
     r.run_wall_s = std::chrono::duration<double>(clock_type::now() - rc.begin).count();

@@ -28,6 +28,8 @@ struct scenario {
     // --pin-channels: channel c lives on node c % nodes (its subscribers connect there and its
     // events are published there), for nodes that share no broker.
     bool pin_channels = false;
+    bool deflate = false;           // --deflate: offer permessage-deflate and inflate what comes
+    bool log_payload = false;       // --log-payload: pad events with log text, not 'x's
     std::string api_key;            // needs the subscribe and publish (or publish_any) scopes
     std::size_t connections = 100;  // WebSocket connections, one subscription each
     std::size_t channels = 1;       // connection i subscribes to channel i % channels
@@ -45,7 +47,13 @@ struct scenario {
     std::optional<pid_t> server_pid;  // read its peak RSS (VmHWM) when set
     std::string server_rss_note;      // printed next to the RSS
 
-    std::string channel_name(std::size_t c) const { return channel_prefix + std::to_string(c); }
+    // --channel NAME (repeatable): these names instead of prefix + index; `channels` is their
+    // count.
+    std::vector<std::string> channel_names;
+
+    std::string channel_name(std::size_t c) const {
+        return c < channel_names.size() ? channel_names[c] : channel_prefix + std::to_string(c);
+    }
 
     std::size_t node_count() const { return 1 + more_nodes.size(); }
     const endpoint_url& node_url(std::size_t k) const {

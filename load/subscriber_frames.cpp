@@ -1,6 +1,7 @@
 #include "load/subscriber_frames.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/protocol/ws_frame_writer.hpp"
 #include "load/churn.hpp"
@@ -26,6 +27,7 @@ subscriber_frames::subscriber_frames(subscriber_state& state, params p, std::str
       now_unix_us_(unix_micros_now()) {}
 
 bool subscriber_frames::on_text(std::string_view frame) {
+    state_.message_bytes += frame.size();
     if (auto ev = scan_load_event(frame); ev && subscribed_) {
         if (ev->channel != p_.channel) return true;  // not ours: ignored, as before
         if (p_.track_ids) last_event_id_.assign(scan_event_id(frame));
@@ -62,10 +64,28 @@ bool subscriber_frames::on_text(std::string_view frame) {
             ++state_.settled;
         }
     } else if (type == "error") {
-        refused_.assign(frame.substr(0, 200));
+        refused_ = error_text(frame);
         return false;
     }
     return true;
+}
+
+// "forbidden: team t1 may not read team:dev": the server's code and message, which tell a person
+// what to fix; the raw envelope (cut at 200 bytes) only when it has neither.
+std::string subscriber_frames::error_text(std::string_view frame) {
+    const auto doc = nlohmann::json::parse(frame, nullptr, false);
+    if (doc.is_object() && doc.contains("payload") && doc["payload"].is_object()) {
+        const auto& p = doc["payload"];
+        const auto text = [&](const char* key) {
+            return p.contains(key) && p[key].is_string() ? p[key].get<std::string>() : "";
+        };
+        const auto code = text("code");
+        const auto message = text("message");
+        if (!code.empty() || !message.empty()) {
+            return code.empty() ? message : message.empty() ? code : code + ": " + message;
+        }
+    }
+    return std::string(frame.substr(0, 200));
 }
 
 bool subscriber_frames::on_binary(std::string_view) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/protocol/deflate/inflater.hpp"
 #include "core/protocol/ws_frame_parser.hpp"
 #include "load/run_state.hpp"
 
@@ -28,6 +29,8 @@ class subscriber_frames final : public protocol::ws::frame_handler {
         // Set once the run has sent its own close: the server's close is then the answer to it,
         // not echoed.
         const bool* close_sent = nullptr;
+        // The thread's inflater, for permessage-deflate (each message stands alone).
+        protocol::deflate::inflater* inflater = nullptr;
     };
 
     subscriber_frames(subscriber_state& state, params p, std::string& last_event_id,
@@ -42,6 +45,7 @@ class subscriber_frames final : public protocol::ws::frame_handler {
     bool on_ping(std::string_view payload) override;
     bool on_pong(std::string_view payload) override;
     void on_close(std::optional<std::uint16_t> code, std::string_view reason) override;
+    protocol::deflate::inflater* inflater() override { return p_.inflater; }
 
     bool subscribed() const { return subscribed_; }
     // The server's `error` answer to the subscribe ("" when none): the connection ends.
@@ -61,6 +65,7 @@ class subscriber_frames final : public protocol::ws::frame_handler {
     std::mt19937& mask_rng_;
     std::int64_t now_unix_us_ = 0;
     bool subscribed_ = false;
+    static std::string error_text(std::string_view frame);
     std::string refused_;
     std::optional<std::uint16_t> peer_close_;
     std::string peer_close_reason_;

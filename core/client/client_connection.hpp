@@ -53,7 +53,8 @@ struct connection {
     std::optional<tls_ws> secure;
     std::deque<std::string> outbox;
     bool writing = false;
-    bool open = false;  // upgraded, and no close frame sent by us yet
+    bool open = false;       // upgraded, and no close frame sent by us yet
+    bool confirmed = false;  // the pong to our first ping came: the credential was accepted
 };
 
 // How one connection attempt ended.

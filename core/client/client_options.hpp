@@ -40,7 +40,11 @@ struct client_options {
     std::chrono::milliseconds handshake_timeout{10000};
 
     // Largest server frame accepted, in bytes; a bigger one fails the connection. 1 MiB.
+    // With compression it bounds the inflated message.
     std::size_t max_message_bytes = 1024 * 1024;
+    // Offer permessage-deflate (RFC 7692); a server that accepts it sends large events
+    // compressed. On by default.
+    bool deflate = true;
     // How many eventIds are remembered per channel to drop replayed duplicates. 1024.
     std::size_t dedupe_window = 1024;
 

@@ -24,6 +24,7 @@
 #include "core/client/client_tls.hpp"
 #include "core/client/revocation.hpp"
 #include "core/client/ws_url.hpp"
+#include "core/config/version.hpp"
 #include "core/protocol/close_codes.hpp"
 #include "core/protocol/command.hpp"
 #include "core/protocol/envelope_parser.hpp"
@@ -142,8 +143,19 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
         if (env.type == "subscribed") return on_subscribed(env);
         if (env.type == "error") return on_server_error(env);
         if (env.type == "unsubscribed") return on_unsubscribed(env);
-        if (env.type == "pong") return;
+        if (env.type == "pong") return on_pong();
         if (const auto handler = subscriptions.route(env)) emit(*handler, env);
+    }
+
+    // A refused credential is closed (4401, 4403) right after the upgrade, before any command is
+    // answered; so the pong to the ping sent on open is the server's word that it accepted the
+    // credential, and only then is the client `connected`.
+    void on_pong() {
+        const auto conn = current;
+        if (!conn || conn->confirmed) return;
+        conn->confirmed = true;
+        retry.connected(std::chrono::steady_clock::now());
+        emit(callbacks.connected);
     }
 
     void on_subscribed(const protocol::envelope& env) {
@@ -238,7 +250,7 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
         ws.set_option(
             websocket::stream_base::timeout{opts.handshake_timeout, opts.server_timeout, true});
         ws.set_option(websocket::stream_base::decorator([&opts](websocket::request_type& req) {
-            req.set(http::field::user_agent, "kata-rt-client/0.1");
+            req.set(http::field::user_agent, config::user_agent("client"));
             req.set(http::field::sec_websocket_protocol, "kata-rt.v1");
             if (!opts.api_key.empty()) {
                 req.set(http::field::authorization, "Bearer " + opts.api_key);
@@ -248,6 +260,16 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
             if (!opts.origin.empty()) req.set(http::field::origin, opts.origin);
         }));
         ws.read_message_max(opts.max_message_bytes);
+        if (opts.deflate) {
+            // permessage-deflate, each message on its own both ways (what kata-rt answers): log
+            // events arrive at a fraction of their size and the stream keeps no window between
+            // messages. Beast bounds the inflated size by read_message_max.
+            websocket::permessage_deflate pmd;
+            pmd.client_enable = true;
+            pmd.server_no_context_takeover = true;
+            pmd.client_no_context_takeover = true;
+            ws.set_option(pmd);
+        }
 
         websocket::response_type res;
         co_await ws.async_handshake(res, self->url.host_header(), self->url.target,
@@ -257,8 +279,9 @@ struct reconnecting_client::impl : std::enable_shared_from_this<impl> {
         if (ec) co_return connection_end{abnormal_closure, "upgrade: " + ec.message()};
 
         conn->open = true;
-        self->retry.connected(std::chrono::steady_clock::now());
-        self->emit(self->callbacks.connected);
+        // `connected` waits for the answer to this ping (on_pong); the subscriptions go out at
+        // once behind it, so confirming the credential costs no round trip.
+        self->send(protocol::command{protocol::command_type::ping, {}, {}, {}});
         for (auto& cmd : self->subscriptions.resubscribe_commands())
             self->send(std::move(cmd));
 

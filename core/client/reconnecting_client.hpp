@@ -57,7 +57,9 @@ struct client_callbacks {
     std::function<void(const client_error&)> error;
     // The server confirmed a subscription. `recovered` is set when the subscribe carried `since`
     // (a resubscribe after reconnect): false means events may have been missed and the
-    // application must reload its state for that channel.
+    // application must reload its state for that channel. The server also sends recovered: false
+    // unasked, on a channel already subscribed, when it lost events of it (its broker could not
+    // fill a gap): the same resync, before any event after the gap.
     std::function<void(const std::string& channel, std::optional<bool> recovered)> subscribed;
 };
 

@@ -21,10 +21,14 @@ std::vector<std::string> keys_needing_restart(const server_config& a, const serv
     check(l.write_timeout == m.write_timeout, "limits.write_timeout_ms");
     check(l.max_connections == m.max_connections, "limits.max_connections");
     check(l.commands_per_second == m.commands_per_second, "limits.commands_per_second");
+    check(l.max_tls_handshakes == m.max_tls_handshakes, "limits.max_tls_handshakes");
+    check(l.max_remote_backlog_bytes == m.max_remote_backlog_bytes,
+          "limits.max_remote_backlog_bytes");
     check(a.history.size == b.history.size, "history.size");
     check(a.history.ttl == b.history.ttl, "history.ttl_ms");
     check(a.history.max_bytes == b.history.max_bytes, "history.max_bytes");
     check(a.history.max_total_bytes == b.history.max_total_bytes, "history.max_total_bytes");
+    check(a.compression == b.compression, "compression");
     // A reload reads new certificate and key files, but switching TLS on or off changes what the
     // listener speaks: a restart.
     check(a.tls.has_value() == b.tls.has_value(), "tls");

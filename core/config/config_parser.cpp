@@ -40,6 +40,8 @@ bool is_ipv6_text(std::string_view s) {
     });
 }
 
+}  // namespace
+
 // Browsers send Origin lowercased and without a path, and it is compared byte for byte, so an
 // entry in any other spelling could never match: refuse it rather than silently never match.
 bool is_origin(std::string_view s) {
@@ -79,6 +81,8 @@ bool is_origin(std::string_view s) {
     return !port || parse_port(*port).has_value();
 }
 
+namespace {
+
 // RFC 6265 cookie-name = token (RFC 2616): visible ASCII except separators.
 bool is_cookie_token(std::string_view s) {
     constexpr std::string_view separators = "()<>@,;:\\\"/[]?={}";
@@ -115,7 +119,8 @@ bool read_heartbeat(checker& check, const json& v, heartbeat_settings& out) {
 bool read_limits(checker& check, const json& v, limit_settings& out) {
     if (!check.object(v, "limits",
                       {"max_message_bytes", "max_subscriptions", "max_queued_bytes",
-                       "write_timeout_ms", "max_connections", "commands_per_second"})) {
+                       "write_timeout_ms", "max_connections", "commands_per_second",
+                       "max_tls_handshakes", "max_remote_backlog_bytes"})) {
         return false;
     }
     const auto field = [&](std::string_view key) {
@@ -136,7 +141,32 @@ bool read_limits(checker& check, const json& v, limit_settings& out) {
            ((f = field("max_connections")) == nullptr ||
             check.integer(*f, "limits.max_connections", 1, 10'000'000, out.max_connections)) &&
            ((f = field("commands_per_second")) == nullptr ||
-            check.integer(*f, "limits.commands_per_second", 1, 1'000'000, out.commands_per_second));
+            check.integer(*f, "limits.commands_per_second", 1, 1'000'000,
+                          out.commands_per_second)) &&
+           ((f = field("max_tls_handshakes")) == nullptr ||
+            check.integer(*f, "limits.max_tls_handshakes", 1, 1'000'000, out.max_tls_handshakes)) &&
+           ((f = field("max_remote_backlog_bytes")) == nullptr ||
+            check.integer(*f, "limits.max_remote_backlog_bytes", 1024, std::uint64_t{1} << 34,
+                          out.max_remote_backlog_bytes));
+}
+
+bool read_compression(checker& check, const json& v, protocol::deflate::compression_settings& out) {
+    if (!check.object(v, "compression", {"enabled", "min_bytes", "level"})) return false;
+    if (auto it = v.find("enabled"); it != v.end()) {
+        if (!it->is_boolean()) return check.fail("compression.enabled", "must be true or false");
+        out.enabled = it->get<bool>();
+    }
+    if (auto it = v.find("min_bytes");
+        it != v.end() &&
+        !check.integer(*it, "compression.min_bytes", 0, 16 * 1024 * 1024, out.min_bytes)) {
+        return false;
+    }
+    // libdeflate's levels: 0 stores (no compression), 1 is fastest, 12 smallest.
+    if (auto it = v.find("level");
+        it != v.end() && !check.integer(*it, "compression.level", 0, 12, out.level)) {
+        return false;
+    }
+    return true;
 }
 
 bool read_history(checker& check, const json& v, history_settings& out) {
@@ -192,10 +222,10 @@ void resolve_next_to(const std::string& config_path, std::string& file) {
 }
 
 bool read_config(checker& check, const json& doc, server_config& out) {
-    if (!check.object(
-            doc, "",
-            {"listen", "threads", "allowed_origins", "session_cookie", "heartbeat", "limits",
-             "history", "directory", "admin_listen", "log_format", "broker", "tls"})) {
+    if (!check.object(doc, "",
+                      {"listen", "threads", "allowed_origins", "session_cookie", "heartbeat",
+                       "limits", "history", "directory", "admin_listen", "log_format", "broker",
+                       "tls", "compression"})) {
         return false;
     }
     if (auto it = doc.find("listen"); it != doc.end()) {
@@ -239,6 +269,10 @@ bool read_config(checker& check, const json& doc, server_config& out) {
         return false;
     }
     if (auto it = doc.find("history"); it != doc.end() && !read_history(check, *it, out.history)) {
+        return false;
+    }
+    if (auto it = doc.find("compression");
+        it != doc.end() && !read_compression(check, *it, out.compression)) {
         return false;
     }
     if (auto it = doc.find("broker"); it != doc.end() && !read_broker(check, *it, out.broker)) {

@@ -24,4 +24,7 @@ std::variant<server_config, config_error> load_server_config(const std::string& 
 std::variant<std::pair<std::string, std::uint16_t>, std::string> parse_listen(
     std::string_view text);
 
+// True for an origin as browsers send it: http(s)://host[:port], lowercase, no path.
+bool is_origin(std::string_view s);
+
 }  // namespace kata::config

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/auth/directory_config.hpp"
+#include "core/protocol/deflate/compression_settings.hpp"
 
 namespace kata::config {
 
@@ -25,6 +26,12 @@ struct limit_settings {
     milliseconds write_timeout{10000};       // a write with no progress this long closes
     std::size_t max_connections = 100000;    // per server; over it: 4429
     std::uint32_t commands_per_second = 50;  // per connection, burst of twice this
+    // TLS handshakes in progress at once (each also holds a max_connections slot); past it new
+    // connections wait in the listen backlog and the oldest handshake is cut once it ran 1 s.
+    std::size_t max_tls_handshakes = 128;
+    // Events from the Redis broker waiting for one worker thread; past it the thread drops them
+    // and closes the subscriptions that missed them with 4008 (they resume).
+    std::size_t max_remote_backlog_bytes = 64u * 1048576;
 };
 
 struct history_settings {
@@ -77,7 +84,8 @@ struct server_config {
     std::optional<std::pair<std::string, std::uint16_t>> admin_listen;
     std::string log_format = "text";  // "text" or "json"
     broker_settings broker;
-    std::optional<tls_settings> tls;  // not set: plain ws:// and http://
+    std::optional<tls_settings> tls;                      // not set: plain ws:// and http://
+    protocol::deflate::compression_settings compression;  // permessage-deflate
 };
 
 }  // namespace kata::config

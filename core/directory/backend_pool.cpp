@@ -19,6 +19,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/config/version.hpp"
 #include "core/server/ops/beast_types.hpp"
 
 namespace kata::directory {
@@ -134,7 +135,7 @@ struct backend_pool::impl {
         http::request<http::string_body> req{http::verb::post, settings.base_path + j.path, 11};
         req.set(http::field::host, settings.host + ":" + std::to_string(settings.port));
         req.set(http::field::content_type, "application/json");
-        req.set(http::field::user_agent, "kata-rt");
+        req.set(http::field::user_agent, config::user_agent(""));
         for (const auto& [name, value] : settings.headers)
             req.set(name, value);
         req.keep_alive(true);

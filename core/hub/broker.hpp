@@ -61,11 +61,15 @@ struct history_result {
 
 // What receives the events of the channels a node holds open: once each, in sequence order
 // within an epoch, without gaps (the broker fills a missed one from the stream before anything
-// later). A new epoch (the stream was lost) starts over with that epoch's events.
+// later). A new epoch (the stream was lost) starts over with that epoch's events. When events
+// were missed and the stream no longer holds them (the node was cut off from the broker while
+// more were published than the stream keeps, or the stream itself was lost), on_remote_gap()
+// comes before the first event after them.
 class broker_sink {
   public:
     virtual ~broker_sink() = default;
     virtual void on_remote_event(std::string_view channel, const remote_event& e) = 0;
+    virtual void on_remote_gap(std::string_view channel) = 0;
 };
 
 class broker {

@@ -53,6 +53,9 @@ class history_ring {
     bool empty() const { return size() == 0; }
     std::size_t size() const { return entries_ ? entries_->size() : 0; }
     std::size_t bytes() const { return bytes_; }
+    // The heap the ring holds: its events' frames and slots and, while it holds any, the deque's
+    // own blocks. Zero when empty (the deque is freed with the last event).
+    std::size_t footprint() const;
 
   private:
     struct entry {

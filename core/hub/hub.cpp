@@ -4,6 +4,8 @@
 #include <chrono>
 #include <queue>
 
+#include "core/hub/heap_cost.hpp"
+#include "core/protocol/deflate/event_frame.hpp"
 #include "core/protocol/envelope.hpp"
 #include "core/protocol/timestamp.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
@@ -12,6 +14,7 @@ namespace kata::hub {
 
 hub::hub(settings s)
     : history_limits_(s.history),
+      compression_(s.compression),
       epoch_(protocol::random_epoch()),
       budget_(s.max_total_history_bytes) {}
 
@@ -29,20 +32,43 @@ std::shared_ptr<channel> hub::find_or_create(const std::string& key) {
     return slot;
 }
 
+hub::locked_channel hub::lock_live(const std::string& key, bool create) {
+    for (;;) {
+        locked_channel live;
+        live.ch = create ? find_or_create(key) : find(key);
+        if (!live.ch) return live;
+        live.lock = std::unique_lock(live.ch->mutex_);
+        // Retired by sweep() between the lookup and the lock: the lock goes first, then the
+        // reference (perhaps the last), and the map has its own channel by now or at the next try.
+        if (!live.ch->retired_) return live;
+    }
+}
+
+std::size_t hub::held_cost(const channel& ch) {
+    if (ch.history_.empty()) return 0;
+    // The channel (in make_shared's block), its map node and bucket, and its name held twice
+    // (the channel's and the map's key) when it does not fit a string's own buffer.
+    using node_value = std::pair<const std::string, std::shared_ptr<channel>>;
+    constexpr std::size_t fixed = heap_chunk(sizeof(channel) + 2 * sizeof(void*)) +
+                                  heap_chunk(sizeof(node_value) + 2 * sizeof(void*)) +
+                                  sizeof(void*);
+    return fixed + 2 * string_heap(ch.name_.size()) + ch.history_.footprint();
+}
+
+bool hub::idle(const channel& ch) {
+    return ch.subscribers_.empty() && ch.history_.empty() &&
+           ch.remote_ == channel::remote_state::closed && ch.preparing_ == 0;
+}
+
 std::string hub::publish(const protocol::channel_name& channel_name, std::string_view type,
                          std::string_view payload_json) {
     if (broker_) return publish_blocking(channel_name, type, payload_json);
     const std::string key = channel_name.str();
     // Without history, an event nobody listens to needs no channel; with it, the event is kept
     // for subscribers that come back.
-    std::shared_ptr<channel> ch;
-    std::unique_lock<std::mutex> lock;
-    for (;;) {
-        ch = history_limits_.max_events ? find_or_create(key) : find(key);
-        if (!ch) return protocol::event_id{epoch_, next_sequence_.fetch_add(1)}.str();
-        lock = std::unique_lock(ch->mutex_);
-        if (!ch->retired_) break;
-    }
+    auto live = lock_live(key, history_limits_.max_events != 0);
+    if (!live.ch) return protocol::event_id{epoch_, next_sequence_.fetch_add(1)}.str();
+    channel* const ch = live.ch.get();
     // The sequence is taken under the channel lock so that ids on a channel increase in the order
     // subscribers receive them: history, resume and the replay → live hand-over rely on that.
     const std::uint64_t sequence = next_sequence_.fetch_add(1);
@@ -56,24 +82,28 @@ std::string hub::publish(const protocol::channel_name& channel_name, std::string
     env.event_id = protocol::event_id{epoch_, sequence}.str();
     env.payload_json = payload_json;
     protocol::serialize_envelope_into(env, json);
-    const frame f = protocol::ws::server_frame(protocol::ws::opcode::text, json);
+    const frame f = event_frame(*ch, json);
     for (subscriber* sub : ch->subscribers_)
         sub->deliver(*ch, sequence, f);
-    const auto before = ch->history_.bytes();
+    const auto before = held_cost(*ch);
     ch->history_.push(sequence, f, history_ring::clock::now());
-    const auto after = ch->history_.bytes();
-    lock.unlock();
-    if (after >= before) {
-        budget_.add(after - before);
-    } else {
-        budget_.sub(before - after);
-    }
+    budget_.change(before, held_cost(*ch));
+    live.lock.unlock();
     if (budget_.over()) trim_to_budget();
     if (json.capacity() > 64 * 1024) {  // after an unusually large event
         std::string().swap(json);
         std::string().swap(env.payload_json);
     }
     return env.event_id;
+}
+
+frame hub::event_frame(const channel& ch, std::string_view json) {
+    bool compressed = false;
+    frame f =
+        protocol::deflate::event_frame(json, compression_, ch.deflate_count() != 0, &compressed);
+    events_framed.fetch_add(1, std::memory_order_relaxed);
+    if (compressed) compressions.fetch_add(1, std::memory_order_relaxed);
+    return f;
 }
 
 void hub::collect_replay(channel& ch, const std::optional<std::string>& since, attachment& out) {
@@ -89,11 +119,8 @@ void hub::collect_replay(channel& ch, const std::optional<std::string>& since, a
 attachment hub::attach(const protocol::channel_name& channel_name, subscriber* sub,
                        const std::optional<std::string>& since) {
     attachment out;
-    std::unique_lock<std::mutex> lock;
-    do {
-        out.ch = find_or_create(channel_name.str());
-        lock = std::unique_lock(out.ch->mutex_);
-    } while (out.ch->retired_);
+    auto live = lock_live(channel_name.str(), true);
+    out.ch = live.ch;
     auto& subs = out.ch->subscribers_;
     if (std::find(subs.begin(), subs.end(), sub) == subs.end()) subs.push_back(sub);
     out.after_sequence = last_sequence();
@@ -126,18 +153,40 @@ void hub::trim_to_budget() {
         }
     }
     // Evicts the globally oldest event until under the target: the channel whose front is
-    // oldest gives one event, then goes back in the queue with its new front.
+    // oldest gives one event, then goes back in the queue with its new front. A channel left
+    // without history is retired here rather than at the next sweep: with many small channels
+    // the channels themselves are most of what the budget holds.
+    std::vector<std::shared_ptr<channel>> emptied;
     while (budget_.used() > budget_.trim_target() && !oldest.empty()) {
-        auto [at, ch] = oldest.top();
+        auto ch = oldest.top().second;
         oldest.pop();
         std::lock_guard channel_lock(ch->mutex_);
         if (ch->history_.empty()) continue;
-        const auto before = ch->history_.bytes();
+        const auto before = held_cost(*ch);
         ch->history_.drop_oldest();
-        budget_.sub(before - ch->history_.bytes());
-        if (!ch->history_.empty()) oldest.emplace(ch->history_.oldest_at(), std::move(ch));
+        budget_.change(before, held_cost(*ch));
+        if (!ch->history_.empty()) {
+            oldest.emplace(ch->history_.oldest_at(), ch);
+        } else {
+            channels_evicted.fetch_add(1, std::memory_order_relaxed);
+            emptied.push_back(ch);
+        }
     }
+    retire_idle(emptied);
     trimming_.clear();
+}
+
+void hub::retire_idle(const std::vector<std::shared_ptr<channel>>& emptied) {
+    if (emptied.empty()) return;
+    std::unique_lock lock(mutex_);
+    for (const auto& ch : emptied) {
+        std::lock_guard channel_lock(ch->mutex_);
+        if (ch->retired_ || !idle(*ch)) continue;  // a subscriber or an event came meanwhile
+        const auto it = channels_.find(ch->name_);
+        if (it == channels_.end() || it->second != ch) continue;
+        ch->retired_ = true;
+        channels_.erase(it);  // `emptied` holds the last reference, dropped after every lock
+    }
 }
 
 void hub::sweep(history_ring::clock::time_point now) {
@@ -149,11 +198,10 @@ void hub::sweep(history_ring::clock::time_point now) {
             ++it;
             continue;
         }
-        const auto before = ch.history_.bytes();
+        const auto before = held_cost(ch);
         ch.history_.expire(now);
-        budget_.sub(before - ch.history_.bytes());
-        if (ch.subscribers_.empty() && ch.history_.empty() &&
-            ch.remote_ == channel::remote_state::closed && ch.preparing_ == 0) {
+        budget_.change(before, held_cost(ch));
+        if (idle(ch)) {
             ch.retired_ = true;
             channel_lock.unlock();
             it = channels_.erase(it);

@@ -16,6 +16,7 @@
 #include "core/hub/history_ring.hpp"
 #include "core/hub/subscriber.hpp"
 #include "core/protocol/channel.hpp"
+#include "core/protocol/deflate/compression_settings.hpp"
 #include "core/protocol/event_id.hpp"
 
 namespace kata::hub {
@@ -27,8 +28,15 @@ class channel {
     const std::string& name() const { return name_; }
     // Connections subscribed to this channel, over all threads (for operators and tests).
     std::size_t connection_count() const { return connections_.load(std::memory_order_relaxed); }
-    void add_connections(std::ptrdiff_t n) {
+    void add_connections(std::ptrdiff_t n, bool deflate = false) {
         connections_.fetch_add(static_cast<std::size_t>(n), std::memory_order_relaxed);
+        if (deflate)
+            deflate_connections_.fetch_add(static_cast<std::size_t>(n), std::memory_order_relaxed);
+    }
+    // Of those, the ones that negotiated permessage-deflate: while there is one, each event is
+    // also compressed, once, for all of them.
+    std::size_t deflate_count() const {
+        return deflate_connections_.load(std::memory_order_relaxed);
     }
 
   private:
@@ -38,6 +46,7 @@ class channel {
     std::vector<subscriber*> subscribers_;
     history_ring history_;
     std::atomic<std::size_t> connections_{0};
+    std::atomic<std::size_t> deflate_connections_{0};
     bool retired_ = false;  // erased from the map by sweep(); callers look the channel up again
 
     // With a remote broker: whether the broker sends this channel's events to this node, the
@@ -75,6 +84,7 @@ struct prepared {
 struct hub_settings {
     history_ring::limits history;
     std::size_t max_total_history_bytes = 256u * 1024 * 1024;  // over all channels
+    protocol::deflate::compression_settings compression;
 };
 
 // The channel registry and its fanout. Thread-safe: publish, attach and detach may run
@@ -130,9 +140,13 @@ class hub final : public broker_sink {
     void abandon(prepared& p);
 
     void on_remote_event(std::string_view channel, const remote_event& e) override;
+    // Tells the channel's subscribers here that events were lost: a `subscribed` envelope with
+    // payload {"recovered": false}, in order with the channel's events.
+    void on_remote_gap(std::string_view channel) override;
 
     std::size_t channel_count() const;
     std::size_t subscriber_count(const protocol::channel_name& channel) const;
+    // The memory held for history over all channels, as history.max_total_bytes counts it.
     std::size_t history_bytes() const { return budget_.used(); }
 
     // An id for a control envelope (pong, subscribed, error): unique, never equal to an event's.
@@ -147,10 +161,38 @@ class hub final : public broker_sink {
 
     // Events handed to subscribers (one per subscriber per event), read by GET /metrics.
     std::atomic<std::uint64_t> deliveries{0};
+    // Gaps in a channel's remote events told to its subscribers here (once per gap, not per
+    // subscriber), read by GET /metrics.
+    std::atomic<std::uint64_t> remote_gaps{0};
+    // Channels whose whole history the budget evicted, read by GET /metrics.
+    std::atomic<std::uint64_t> channels_evicted{0};
+    // Events framed here, and how many of them were also compressed (at most once each).
+    std::atomic<std::uint64_t> events_framed{0};
+    std::atomic<std::uint64_t> compressions{0};
+
+    // An event's frame for `ch`: compressed too while a subscriber of the channel takes deflate.
+    frame event_frame(const channel& ch, std::string_view json);
 
   private:
+    // A channel still in the map, with its lock held. The lock is declared last so that it is
+    // released before the reference is dropped: a retired channel may die with that reference.
+    struct locked_channel {
+        std::shared_ptr<channel> ch;
+        std::unique_lock<std::mutex> lock;
+    };
+    // Looks `key` up (creating it when `create`) until the channel found is not retired; empty
+    // `ch` when it does not exist and may not be created. Never holds a channel lock while it
+    // takes the map's, the order of sweep() and trim_to_budget().
+    locked_channel lock_live(const std::string& key, bool create);
     std::shared_ptr<channel> find_or_create(const std::string& key);
     std::shared_ptr<channel> find(const std::string& key) const;
+    // What `ch` costs against the budget (its lock held): nothing without history, else its
+    // history and the channel itself, which the history alone keeps alive.
+    static std::size_t held_cost(const channel& ch);
+    // Nothing keeps the channel: no subscriber, no history, not held by the broker (lock held).
+    static bool idle(const channel& ch);
+    // Retires those of `emptied` that are idle (none of their locks held).
+    void retire_idle(const std::vector<std::shared_ptr<channel>>& emptied);
     void collect_replay(channel& ch, const std::optional<std::string>& since, attachment& out);
     void trim_to_budget();
     std::string publish_blocking(const protocol::channel_name& channel, std::string_view type,
@@ -161,6 +203,7 @@ class hub final : public broker_sink {
     void close_if_unused(channel& ch);
 
     const history_ring::limits history_limits_;
+    const protocol::deflate::compression_settings compression_;
     const std::uint64_t epoch_;
     history_budget budget_;
     std::atomic<std::uint64_t> next_sequence_{1};

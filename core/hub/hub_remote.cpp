@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/hub/hub.hpp"
+#include "core/protocol/control.hpp"
 #include "core/protocol/envelope.hpp"
 #include "core/protocol/timestamp.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
@@ -60,11 +61,9 @@ void hub::prepare(const protocol::channel_name& channel_name,
     prepared p;
     p.since_given = since.has_value();
     if (since) p.since = protocol::parse_event_id(*since);
-    std::unique_lock<std::mutex> lock;
-    do {
-        p.ch = find_or_create(channel_name.str());
-        lock = std::unique_lock(p.ch->mutex_);
-    } while (p.ch->retired_);
+    auto live = lock_live(channel_name.str(), true);
+    auto& lock = live.lock;
+    p.ch = live.ch;
     auto& ch = *p.ch;
     ++ch.preparing_;
     if (ch.remote_ == channel::remote_state::open) {
@@ -174,12 +173,36 @@ void hub::on_remote_event(std::string_view channel_name, const remote_event& e) 
     std::lock_guard lock(ch->mutex_);
     if (ch->remote_ != channel::remote_state::open) return;
     ch->delivered_ = {e.epoch, e.sequence};
-    const frame f = protocol::ws::server_frame(protocol::ws::opcode::text, e.envelope);
+    const frame f = event_frame(*ch, e.envelope);
     // The local sequence orders the event among this node's attaches (see local_fanout); the
     // id in the envelope is the broker's.
     const std::uint64_t sequence = next_sequence_.fetch_add(1);
     for (subscriber* sub : ch->subscribers_)
-        sub->deliver(*ch, sequence, f);
+        sub->deliver_remote(*ch, sequence, f);
+}
+
+void hub::on_remote_gap(std::string_view channel_name) {
+    thread_local std::string key;
+    key.assign(channel_name);
+    const auto ch = find(key);
+    if (!ch) return;
+    // The answer a resume that could not be recovered gets: every client already reloads its
+    // state for the channel on it. It goes through the fanout like an event, so each subscriber
+    // holding the channel gets it before any event after the gap, and one attached later not.
+    protocol::envelope env;
+    env.type = "subscribed";
+    env.channel = key;
+    env.timestamp = protocol::format_timestamp(std::chrono::system_clock::now());
+    env.event_id = next_control_id();
+    env.payload_json = protocol::subscription_payload({}, false);
+    const frame f =
+        protocol::ws::server_frame(protocol::ws::opcode::text, protocol::serialize_envelope(env));
+    std::lock_guard lock(ch->mutex_);
+    if (ch->remote_ != channel::remote_state::open) return;
+    remote_gaps.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t sequence = next_sequence_.fetch_add(1);
+    for (subscriber* sub : ch->subscribers_)
+        sub->deliver_remote(*ch, sequence, f);
 }
 
 }  // namespace kata::hub

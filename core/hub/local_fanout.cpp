@@ -42,6 +42,18 @@ std::size_t local_fanout::deliver(const channel* ch, std::uint64_t sequence, con
     return n;
 }
 
+std::size_t local_fanout::missed(const channel* ch, std::uint64_t sequence) {
+    const auto it = groups_.find(ch);
+    if (it == groups_.end()) return 0;
+    std::size_t n = 0;
+    for (const member& m : it->second.members) {
+        if (sequence <= m.after_sequence) continue;
+        m.target->missed_events();
+        ++n;
+    }
+    return n;
+}
+
 std::size_t local_fanout::member_count(const channel* ch) const {
     const auto it = groups_.find(ch);
     return it == groups_.end() ? 0 : it->second.members.size();

@@ -13,6 +13,9 @@ class delivery_target {
   public:
     virtual ~delivery_target() = default;
     virtual void push_event(const frame& f) = 0;
+    // Events of one of its channels were dropped before reaching it (its thread fell behind):
+    // it must not go on as if nothing was missed.
+    virtual void missed_events() = 0;
 };
 
 // One thread's subscriptions: for each channel its threads's connections, each with the last
@@ -28,6 +31,9 @@ class local_fanout {
     bool remove(const channel* ch, delivery_target* target);
     // Hands `f` to every member of `ch` that joined before `sequence`; returns how many.
     std::size_t deliver(const channel* ch, std::uint64_t sequence, const frame& f);
+    // Tells every member of `ch` that joined before `sequence` (an event up to it was dropped)
+    // that it missed events; returns how many.
+    std::size_t missed(const channel* ch, std::uint64_t sequence);
 
     std::size_t member_count(const channel* ch) const;
     std::size_t channel_count() const { return groups_.size(); }

@@ -19,6 +19,13 @@ class subscriber {
     // Called with the channel's lock held, from any thread, in publish order. `sequence` grows
     // with every event of the hub. Must not block and must not call back into the hub.
     virtual void deliver(const channel& ch, std::uint64_t sequence, const frame& f) = 0;
+    // The same for a frame that came through a remote broker (published on any node): no
+    // publisher here waits on it or was refused for overload, so a subscriber that has fallen
+    // behind may drop it, provided the subscriptions that miss it are ended (as a slow consumer's
+    // are) rather than left with a silent gap.
+    virtual void deliver_remote(const channel& ch, std::uint64_t sequence, const frame& f) {
+        deliver(ch, sequence, f);
+    }
 };
 
 }  // namespace kata::hub

@@ -8,10 +8,16 @@
 namespace kata::protocol {
 
 shared_frame shared_frame::allocate(std::size_t size, char*& data) {
-    if (size > UINT32_MAX) throw std::length_error("frame larger than 4 GiB");
-    void* raw = std::malloc(sizeof(block) + size);
+    return allocate_pair(size, 0, data);
+}
+
+shared_frame shared_frame::allocate_pair(std::size_t size, std::size_t deflated_size, char*& data) {
+    if (size > UINT32_MAX || deflated_size > UINT32_MAX)
+        throw std::length_error("frame larger than 4 GiB");
+    void* raw = std::malloc(sizeof(block) + size + deflated_size);
     if (!raw) throw std::bad_alloc();
-    auto* b = new (raw) block{{1}, static_cast<std::uint32_t>(size)};
+    auto* b = new (raw)
+        block{{1}, static_cast<std::uint32_t>(size), static_cast<std::uint32_t>(deflated_size)};
     shared_frame f;
     f.block_ = b;
     data = payload(b);

@@ -9,8 +9,10 @@ namespace kata::protocol {
 
 // One immutable server → client frame (WebSocket header and payload) in a single allocation with
 // an intrusive reference count. Fanout hands the same bytes to every subscriber and history keeps
-// them: copying a handle is one atomic increment, and a held event costs its bytes plus 8 bytes
-// of header and the allocator's own overhead.
+// them: copying a handle is one atomic increment, and a held event costs its bytes plus 12 bytes
+// of header and the allocator's own overhead. An event may also carry the same message as a
+// permessage-deflate frame (RSV1), right after the plain one in the same allocation: each
+// connection writes the form it negotiated, and both are made once per event.
 class shared_frame {
   public:
     shared_frame() = default;
@@ -26,6 +28,9 @@ class shared_frame {
     static shared_frame allocate(std::size_t size, char*& data);
     // A frame holding a copy of `bytes` (tests, control frames built elsewhere).
     static shared_frame copy_of(std::string_view bytes);
+    // A frame of `size` plain bytes followed by `deflated_size` bytes of its compressed form;
+    // the caller writes both through `data` before sharing it.
+    static shared_frame allocate_pair(std::size_t size, std::size_t deflated_size, char*& data);
 
     // A handle to the same bytes that owns no reference, for a fanout turn: the caller keeps an
     // owning handle alive until every borrowed one is either pinned or forgotten. Saves two
@@ -43,6 +48,19 @@ class shared_frame {
     const char* data() const { return block_ ? payload(block_) : nullptr; }
     std::size_t size() const { return block_ ? block_->size : 0; }
     std::string_view bytes() const { return {data(), size()}; }
+    // The compressed frame (RSV1 set), empty when the event went out plain only.
+    std::string_view deflated() const {
+        return block_ ? std::string_view{payload(block_) + block_->size, block_->deflated_size}
+                      : std::string_view{};
+    }
+    // What a connection writes: the compressed form when it negotiated permessage-deflate and
+    // the event has one, else the plain frame.
+    std::string_view wire(bool deflate) const {
+        if (deflate && block_ && block_->deflated_size != 0) return deflated();
+        return bytes();
+    }
+    // Bytes held for both forms (what history counts against its bounds).
+    std::size_t footprint() const { return block_ ? block_->size + block_->deflated_size : 0; }
     explicit operator bool() const { return block_ != nullptr; }
     bool operator==(const shared_frame& other) const { return block_ == other.block_; }
 
@@ -50,6 +68,7 @@ class shared_frame {
     struct block {
         std::atomic<std::uint32_t> refs;
         std::uint32_t size;
+        std::uint32_t deflated_size;
     };
     static char* payload(block* b) { return reinterpret_cast<char*>(b + 1); }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/protocol/deflate/inflater.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
 #include "core/protocol/ws_mask.hpp"
 
@@ -68,7 +69,12 @@ frame_parser::header_status frame_parser::parse_header(const char* h, std::size_
     const std::uint8_t len7 = b1 & 0x7F;
 
     // Everything decidable from the first two bytes is refused before waiting for the rest.
-    if (b0 & 0x70) return fail(1002, "reserved bits set"), header_status::error;
+    // RSV1 is permessage-deflate's, on the first frame of a data message only (RFC 7692 6.1).
+    const bool rsv1 = (b0 & 0x40) != 0;
+    if (b0 & 0x30) return fail(1002, "reserved bits set"), header_status::error;
+    if (rsv1 && (!options_.deflate || (op != op_text && op != op_binary))) {
+        return fail(1002, "reserved bits set"), header_status::error;
+    }
     if (!known_opcode(op)) return fail(1002, "reserved opcode"), header_status::error;
     if (masked != options_.server_role) {
         fail(1002, options_.server_role ? "unmasked frame" : "masked frame");
@@ -109,7 +115,10 @@ frame_parser::header_status frame_parser::parse_header(const char* h, std::size_
     mask_phase_ = 0;
     if (masked)
         std::copy_n(reinterpret_cast<const std::uint8_t*>(h + 2 + length_bytes), 4, mask_.begin());
-    if (op == op_text || op == op_binary) message_op_ = op;
+    if (op == op_text || op == op_binary) {
+        message_op_ = op;
+        message_compressed_ = rsv1;
+    }
     in_frame_ = true;
     header_bytes = need;
     return header_status::ok;
@@ -189,7 +198,8 @@ bool frame_parser::on_payload(char* data, std::size_t size, bool ascii, frame_ha
     // Text is checked piece by piece as it arrives, so invalid UTF-8 is refused at the first
     // byte that makes it so, not when the message ends. ASCII found while unmasking needs no
     // check on a character boundary (and is invalid in the middle of a character).
-    const bool text = message_op_ == op_text;
+    // A compressed message's text is checked once inflated.
+    const bool text = message_op_ == op_text && !message_compressed_;
     if (text && !(ascii && utf8_.complete()) && !utf8_.feed({data, size})) {
         return fail(1007, "invalid utf-8"), false;
     }
@@ -202,7 +212,9 @@ bool frame_parser::on_payload(char* data, std::size_t size, bool ascii, frame_ha
     in_frame_ = false;
     if (text && !utf8_.complete()) return fail(1007, "invalid utf-8"), false;
     const std::uint8_t op = message_op_;
+    const bool compressed = message_compressed_;
     message_op_ = 0;
+    message_compressed_ = false;
     utf8_.reset();
     // The fast path: a message that is one whole frame in the input is delivered in place.
     std::string_view message{data, size};
@@ -210,9 +222,28 @@ bool frame_parser::on_payload(char* data, std::size_t size, bool ascii, frame_ha
         message_.append(data, size);
         message = message_;
     }
-    const bool go_on = op == op_text ? handler.on_text(message) : handler.on_binary(message);
-    message_.clear();
+    const bool go_on = compressed      ? deliver_compressed(op, message, handler)
+                       : op == op_text ? handler.on_text(message)
+                                       : handler.on_binary(message);
+    if (!failed_) message_.clear();
     return go_on;
+}
+
+bool frame_parser::deliver_compressed(std::uint8_t op, std::string_view message,
+                                      frame_handler& handler) {
+    if (!handler.admit_compressed()) return true;
+    auto* inflater = handler.inflater();
+    if (!inflater) return fail(1002, "reserved bits set"), false;
+    const auto r = inflater->inflate(message, options_.max_message_bytes);
+    using status = deflate::inflater::status;
+    if (r.st == status::too_big) return fail(1009, "message too big"), false;
+    if (r.st == status::invalid) return fail(1007, "invalid compressed data"), false;
+    if (op == op_text) {
+        utf8_validator check;
+        if (!check.feed(r.message) || !check.complete()) return fail(1007, "invalid utf-8"), false;
+        return handler.on_text(r.message);
+    }
+    return handler.on_binary(r.message);
 }
 
 bool frame_parser::on_control(std::string_view payload, frame_handler& handler) {

@@ -9,6 +9,10 @@
 
 #include "core/protocol/utf8_validator.hpp"
 
+namespace kata::protocol::deflate {
+class inflater;
+}
+
 namespace kata::protocol::ws {
 
 enum class opcode : std::uint8_t {
@@ -33,6 +37,14 @@ class frame_handler {
     // The peer's close frame: `code` is absent for an empty close body; `reason` is valid UTF-8.
     // The parser accepts nothing after it.
     virtual void on_close(std::optional<std::uint16_t> code, std::string_view reason) = 0;
+
+    // permessage-deflate (parser_options::deflate): a compressed message is complete and about
+    // to be inflated. False drops it uninflated (e.g. over the command rate limit); parsing
+    // goes on.
+    virtual bool admit_compressed() { return true; }
+    // The inflater to use (shared by the connections of a thread: the view a compressed
+    // message's on_text gets is valid only during that call).
+    virtual deflate::inflater* inflater() { return nullptr; }
 };
 
 // Why the stream is refused: the close code to send (1002 protocol error, 1007 invalid UTF-8,
@@ -51,6 +63,9 @@ struct parser_options {
     std::size_t max_message_bytes = 16384;  // a reassembled message above this: 1009
     bool server_role = true;                // true: client frames must be masked (RFC 6455 5.1);
                                             // false: server frames must not be
+    // permessage-deflate was negotiated: RSV1 on a message's first frame marks it compressed
+    // (RFC 7692 6). Its inflated size is bounded by max_message_bytes too.
+    bool deflate = false;
 };
 
 // RFC 6455 frame parser, incremental over any chunking. Pure: no I/O, no clock. Holds only the
@@ -63,6 +78,9 @@ class frame_parser {
     // Parses `bytes` (unmasking them in place) and calls `handler` for each complete message or
     // control frame, in order.
     feed_result feed(std::span<char> bytes, frame_handler& handler);
+
+    // permessage-deflate was negotiated after the parser was made (parser_options::deflate).
+    void enable_deflate() { options_.deflate = true; }
 
     bool failed() const { return failed_; }
     bool closed() const { return closed_; }  // a close frame was received
@@ -79,13 +97,15 @@ class frame_parser {
     // ASCII); false to stop feeding.
     bool on_payload(char* data, std::size_t size, bool ascii, frame_handler& handler);
     bool on_control(std::string_view payload, frame_handler& handler);
+    bool deliver_compressed(std::uint8_t op, std::string_view message, frame_handler& handler);
     void fail(std::uint16_t close_code, const char* reason);
 
     parser_options options_;
     std::string pending_;  // bytes of an incomplete frame header or control frame payload
     std::string message_;  // fragments of the current message
     utf8_validator utf8_;
-    std::uint8_t message_op_ = 0;  // opcode of the message being reassembled, 0: none
+    std::uint8_t message_op_ = 0;      // opcode of the message being reassembled, 0: none
+    bool message_compressed_ = false;  // its first frame had RSV1
     bool failed_ = false;
     bool closed_ = false;
     // The frame being read, once its header is complete (in_frame_).

@@ -243,8 +243,13 @@ void redis_broker::fill(shard_state& s, const std::string& channel, channel_entr
 
 void redis_broker::deliver(const std::string& channel, channel_feed::events& out) {
     if (!sink_) return;
-    for (const auto& e : out)
-        sink_->on_remote_event(channel, e);
+    for (const auto& e : out) {
+        if (channel_feed::is_gap(e)) {
+            sink_->on_remote_gap(channel);
+        } else {
+            sink_->on_remote_event(channel, e);
+        }
+    }
 }
 
 void redis_broker::on_push(shard_state& s, const redis_reply& r) {

@@ -21,6 +21,7 @@
 #include "core/server/ops/fd_reserve.hpp"
 #include "core/server/ops/log.hpp"
 #include "core/server/ops/log_limiter.hpp"
+#include "core/server/tls/handshake_slots.hpp"
 #include "core/server/tls/tls_context.hpp"
 #include "core/server/ws/worker.hpp"
 #include "core/server/ws/ws_connection.hpp"
@@ -39,13 +40,30 @@ void log_failure(std::exception_ptr e) {
     }
 }
 
+// With TLS, while every handshake slot is taken, new connections stay in the listen backlog:
+// there they cost the process no memory. Woken often enough to see a slot freed by a handshake
+// that ended.
+asio::awaitable<void> wait_for_handshake_slot(handshake_slots& slots, asio::steady_timer& pause,
+                                              const server_state& state) {
+    constexpr auto recheck = std::chrono::milliseconds(20);
+    for (auto wait = slots.wait_before_accept(std::chrono::steady_clock::now());
+         wait > decltype(wait)::zero() && !state.stopping.load();
+         wait = slots.wait_before_accept(std::chrono::steady_clock::now())) {
+        pause.expires_after(std::min<std::chrono::steady_clock::duration>(wait, recheck));
+        co_await pause.async_wait(use_tuple);
+    }
+}
+
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
                                   std::vector<std::unique_ptr<worker>>& workers,
-                                  server_state& state, const tls_context_slot* tls) {
+                                  server_state& state, const tls_context_slot* tls,
+                                  handshake_slots& slots) {
     asio::steady_timer pause(acceptor.get_executor());
     std::size_t next = 0;
     fd_reserve reserve;
     while (!state.stopping.load()) {
+        if (tls != nullptr) co_await wait_for_handshake_slot(slots, pause, state);
+        if (state.stopping.load()) break;
         // Each connection is pinned to one worker, round robin: it lives on that thread only.
         auto& w = *workers[next++ % workers.size()];
         auto [ec, socket] = co_await acceptor.async_accept(w.context(), use_tuple);
@@ -64,8 +82,16 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor,
         socket.set_option(tcp::no_delay(true), ignored);
         const auto ex = socket.get_executor();
         if (tls != nullptr) {
+            auto ticket = slots.admit(ex, std::chrono::steady_clock::now());
+            if (!ticket) {
+                // max_connections WebSockets are open: no slot for a handshake either.
+                state.counters.connections_refused.fetch_add(1);
+                socket.close(ignored);
+                continue;
+            }
             // The context of this moment: a reload after this line is for the next connection.
-            asio::co_spawn(ex, serve_https(std::move(socket), tls->get(), w), log_failure);
+            asio::co_spawn(ex, serve_https(std::move(socket), tls->get(), w, std::move(ticket)),
+                           log_failure);
         } else {
             asio::co_spawn(ex, serve_http(std::move(socket), w), log_failure);
         }
@@ -126,6 +152,8 @@ struct server::impl {
     }
 
     server_state state;
+    // Before the workers: every handshake's ticket goes with its worker's coroutines.
+    handshake_slots handshakes{state, state.config.limits.max_tls_handshakes};
     std::unique_ptr<hub::broker> broker;  // a remote one (Redis); none with the memory broker
     std::vector<std::unique_ptr<worker>> workers;
     std::optional<tcp::acceptor> acceptor;
@@ -164,10 +192,10 @@ void server::start() {
     impl_->started = true;
     if (impl_->broker) impl_->broker->start();
 
-    asio::co_spawn(
-        acceptor.get_executor(),
-        accept_loop(acceptor, impl_->workers, impl_->state, cfg.tls ? &impl_->tls : nullptr),
-        log_failure);
+    asio::co_spawn(acceptor.get_executor(),
+                   accept_loop(acceptor, impl_->workers, impl_->state,
+                               cfg.tls ? &impl_->tls : nullptr, impl_->handshakes),
+                   log_failure);
     asio::co_spawn(impl_->workers.front()->context(), sweep_loop(impl_->state), log_failure);
     for (auto& w : impl_->workers)
         w->start();
@@ -217,6 +245,10 @@ void server::reload_directory(std::shared_ptr<const auth::directory> directory) 
     // Open connections are checked against the new directory on their own threads.
     for (auto& w : impl_->workers)
         w->for_each_connection([directory](ws_connection& c) { c.recheck(*directory); });
+}
+
+void server::pause_upgrades_for_test(std::function<void(std::function<void()>)> pause) {
+    impl_->state.set_upgrade_pause(std::move(pause));
 }
 
 std::string server::reload_tls(const config::tls_settings& tls) {

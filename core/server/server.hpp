@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -41,6 +42,11 @@ class server {
     // keep theirs. On failure the old ones stay and the reason (naming the key) is returned;
     // empty on success. Without TLS at start, nothing to reload: an error too.
     std::string reload_tls(const config::tls_settings& tls);
+
+    // Tests only: every accepted upgrade waits, just before writing its 101, until the callback
+    // handed to `pause` is called (from any thread); an empty `pause` ends the waits. Holds open
+    // the moment a reload or a stop must not miss.
+    void pause_upgrades_for_test(std::function<void(std::function<void()> resume)> pause);
 
     // The in-process publisher API: hub().publish(channel, type, payload_json).
     hub::hub& hub();

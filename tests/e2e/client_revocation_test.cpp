@@ -1,4 +1,4 @@
-// Issue #14 item 11 (client half): a server-sent `unsubscribed` {"reason":"revoked"} drops the
+// The client half of revocation: a server-sent `unsubscribed` {"reason":"revoked"} drops the
 // channel from what the reconnecting client resubscribes, and is reported as an error naming it.
 // The server side is played by the test (a Beast WebSocket acceptor), since the real server only
 // sends revocations after a SIGHUP reload.
@@ -53,20 +53,27 @@ class fake_server {
         return run_until(done) && !result;
     }
 
-    // The next command the client sent, as JSON; null on timeout or close.
+    // The next command the client sent, as JSON; null on timeout or close. A `ping` is answered
+    // with a `pong` and skipped, as a server that accepted the credential does.
     nlohmann::json read_command() {
-        bool done = false;
-        beast::error_code result;
-        buffer_.clear();
-        ws_->async_read(buffer_, [&](beast::error_code ec, std::size_t) {
-            result = ec;
-            done = true;
-        });
-        if (!run_until(done) || result) return nullptr;
-        return nlohmann::json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false);
+        for (;;) {
+            bool done = false;
+            beast::error_code result;
+            buffer_.clear();
+            ws_->async_read(buffer_, [&](beast::error_code ec, std::size_t) {
+                result = ec;
+                done = true;
+            });
+            if (!run_until(done) || result) return nullptr;
+            auto cmd =
+                nlohmann::json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false);
+            if (!cmd.is_object() || cmd.value("type", "") != "ping") return cmd;
+            send("pong", std::nullopt, "{}");
+        }
     }
 
-    void send(const std::string& type, const std::string& channel, const std::string& payload) {
+    void send(const std::string& type, std::optional<std::string> channel,
+              const std::string& payload) {
         protocol::envelope env;
         env.type = type;
         env.channel = channel;
@@ -81,7 +88,9 @@ class fake_server {
     }
 
     // Answers a subscribe command with `subscribed`.
-    void confirm(const nlohmann::json& cmd) { send("subscribed", cmd["channel"], "{}"); }
+    void confirm(const nlohmann::json& cmd) {
+        send("subscribed", cmd["channel"].get<std::string>(), "{}");
+    }
 
     void close_going_away() {
         bool done = false;

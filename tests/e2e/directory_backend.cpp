@@ -43,6 +43,7 @@ struct directory_backend::impl {
     bool held = false;
     framing how = framing::normal;
     std::vector<seen_request> seen;
+    std::vector<given_answer> given;
     std::set<int> closed;
     int accepted = 0;  // io thread only
 
@@ -63,6 +64,17 @@ struct directory_backend::impl {
             return it == owners.end() ? unknown : it->second;
         }
         return {404, ""};
+    }
+
+    void remember(const std::string& target, const std::string& body, const answer& a) {
+        const auto doc = nlohmann::json::parse(body, nullptr, false);
+        std::string subject;
+        if (doc.is_object()) {
+            subject = target.ends_with("/owner") ? doc.value("kind", "") + ":" + doc.value("id", "")
+                                                 : doc.value("sha256", "");
+        }
+        std::lock_guard lock(mutex);
+        given.push_back({target, std::move(subject), a, std::chrono::steady_clock::now()});
     }
 
     asio::awaitable<bool> write(beast::tcp_stream& stream, const std::string& bytes) {
@@ -130,6 +142,7 @@ struct directory_backend::impl {
                 co_await t.async_wait(use_tuple);
             }
             const auto a = decide(target, req.body());
+            remember(target, req.body(), a);
             http::response<http::string_body> res{static_cast<http::status>(a.status), 11};
             res.set(http::field::content_type, "application/json");
             res.keep_alive(req.keep_alive());
@@ -244,6 +257,11 @@ bool directory_backend::connection_closed(int n) const {
 std::vector<directory_backend::seen_request> directory_backend::requests() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->seen;
+}
+
+std::vector<directory_backend::given_answer> directory_backend::answers() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->given;
 }
 
 }  // namespace kata::e2e

@@ -38,6 +38,14 @@ class directory_backend {
         late_extra,           // it, then once it is written, a copy of it in a write of its own
         cut_body,             // its head and half its body; the connection stays open
     };
+    // What the backend answered, and when it wrote it: `subject` is the sha256 asked about for
+    // /authenticate, "kind:id" for /owner ("" when the body did not say).
+    struct given_answer {
+        std::string target;
+        std::string subject;
+        answer sent;
+        std::chrono::steady_clock::time_point at;
+    };
 
     directory_backend();
     ~directory_backend();
@@ -64,6 +72,7 @@ class directory_backend {
     int authenticate_count() const { return authenticate_count_.load(); }
     int owner_count() const { return owner_count_.load(); }
     std::vector<seen_request> requests() const;
+    std::vector<given_answer> answers() const;
     // Requests whose every byte of answer (extras included) was written, or failed to be.
     int answers_done() const { return answers_done_.load(); }
     // True once the backend saw connection `n` (as in seen_request) closed by the gateway.

@@ -105,19 +105,25 @@ void raw_peer::send_text(const std::string& text) {
     ::send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);
 }
 
-void raw_peer::send_raw(const std::string& bytes) {
-    ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+bool raw_peer::send_raw(const std::string& bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
 }
 
-std::optional<std::string> raw_peer::next_text(std::chrono::milliseconds timeout) {
+std::optional<std::string> raw_peer::next_text(std::chrono::milliseconds timeout,
+                                               bool* compressed) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         int opcode = 0;
         std::string payload;
         while (const auto size = frame_at(in_, opcode, payload)) {
             if (opcode == 8) return std::nullopt;  // left in place for read_until_close
+            const bool rsv1 = (static_cast<unsigned char>(in_[0]) & 0x40) != 0;
             in_.erase(0, size);
-            if (opcode == 1) return payload;
+            if (opcode == 1) {
+                if (compressed) *compressed = rsv1;
+                return payload;
+            }
         }
         if (!fill(deadline)) return std::nullopt;
     }

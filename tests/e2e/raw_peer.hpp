@@ -20,10 +20,14 @@ class raw_peer {
     // The status line and headers of the upgrade answer.
     const std::string& response_head() const { return head_; }
     void send_text(const std::string& text);
-    // Bytes exactly as given: hand-built frames, fragments, bad frames.
-    void send_raw(const std::string& bytes);
-    // The payload of the next text frame, or nullopt after `timeout` or at a close.
-    std::optional<std::string> next_text(std::chrono::milliseconds timeout);
+    // Bytes exactly as given: hand-built frames, fragments, bad frames. False once the socket
+    // refuses them (the server closed it).
+    bool send_raw(const std::string& bytes);
+    // The payload of the next text frame, or nullopt after `timeout` or at a close. With
+    // `compressed`, tells whether the frame had RSV1 (permessage-deflate); its payload is then
+    // returned as received.
+    std::optional<std::string> next_text(std::chrono::milliseconds timeout,
+                                         bool* compressed = nullptr);
 
     struct outcome {
         bool ended = false;   // the server closed the TCP connection or sent a close frame

@@ -29,6 +29,12 @@ class recording_sink : public hub::broker_sink {
         events_.push_back({std::string(channel), e});
         cv_.notify_all();
     }
+    // A gap is recorded as an event of sequence 0 in its place.
+    void on_remote_gap(std::string_view channel) override {
+        std::lock_guard lock(mutex_);
+        events_.push_back({std::string(channel), hub::remote_event{}});
+        cv_.notify_all();
+    }
     // Waits until at least `n` events arrived; returns a copy of all of them.
     std::vector<recorded_event> wait_for(std::size_t n, std::chrono::milliseconds timeout = 10s) {
         std::unique_lock lock(mutex_);

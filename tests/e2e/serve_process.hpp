@@ -28,6 +28,7 @@ class serve_process {
     std::optional<std::uint16_t> wait_listening(
         std::chrono::milliseconds timeout = std::chrono::seconds(10));
     const std::string& output() const { return output_; }
+    pid_t pid() const { return pid_; }
 
     void signal(int sig);
     void kill_hard();

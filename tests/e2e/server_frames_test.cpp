@@ -29,17 +29,28 @@ TEST(Frames, CommandsSentWithTheUpgradeRequestAreServed) {
     EXPECT_EQ(json::parse(*answer)["type"], "subscribed");
 }
 
-TEST(Frames, PermessageDeflateIsDeclinedAndTheSubprotocolSelected) {
+TEST(Frames, PermessageDeflateIsAcceptedAndTheSubprotocolSelected) {
     running_server server;
     raw_peer peer;
     ASSERT_TRUE(peer.connect_with(server.port(), key_t1,
                                   "Sec-WebSocket-Extensions: permessage-deflate\r\n"
                                   "Sec-WebSocket-Protocol: other, kata-rt.v1\r\n",
                                   ""));
-    EXPECT_EQ(peer.response_head().find("Sec-WebSocket-Extensions"), std::string::npos);
+    EXPECT_NE(peer.response_head().find(
+                  "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+                  "client_no_context_takeover\r\n"),
+              std::string::npos);
     EXPECT_NE(peer.response_head().find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
               std::string::npos);
     EXPECT_NE(peer.response_head().find("Sec-WebSocket-Protocol: kata-rt.v1"), std::string::npos);
+}
+
+TEST(Frames, OtherExtensionsAreDeclined) {
+    running_server server;
+    raw_peer peer;
+    ASSERT_TRUE(peer.connect_with(server.port(), key_t1,
+                                  "Sec-WebSocket-Extensions: x-webkit-deflate-frame\r\n", ""));
+    EXPECT_EQ(peer.response_head().find("Sec-WebSocket-Extensions"), std::string::npos);
 }
 
 TEST(Frames, AFragmentedCommandWithPingsBetweenIsReassembled) {

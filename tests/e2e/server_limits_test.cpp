@@ -1,9 +1,11 @@
 // Heartbeat, backpressure and the bounded limits of PROTOCOL.md.
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include "core/protocol/channel.hpp"
+#include "core/protocol/ws_frame_writer.hpp"
 #include "raw_peer.hpp"
 #include "server_support.hpp"
 
@@ -137,6 +139,40 @@ TEST(Limits, CommandFloodIsRateLimitedThenClosedWith4429) {
     EXPECT_GE(limited, 5);  // refusals before sustained abuse closes the connection
     EXPECT_TRUE(peer.closed());
     EXPECT_EQ(peer.close_code(), 4429);
+}
+
+// A client that floods frames as fast as its socket takes them, reading only on another thread,
+// still gets the 4429 close frame (not a reset, not 4008 for the refusals it never read).
+void expect_flood_closed_with_4429(protocol::ws::opcode op, const std::string& payload) {
+    auto cfg = test_config();
+    cfg.limits.commands_per_second = 5;
+    running_server server(cfg);
+    raw_peer peer;
+    ASSERT_TRUE(peer.connect(server.port(), key_t1));
+    std::string burst;
+    while (burst.size() < 64 * 1024)
+        burst += protocol::ws::client_frame(op, payload, {1, 2, 3, 4});
+    std::atomic<bool> stop{false};
+    int bursts = 0;
+    std::thread flooder([&] {
+        // At most ~32 MiB: the server is expected to close long before.
+        while (!stop.load() && bursts < 512 && peer.send_raw(burst))
+            ++bursts;
+    });
+    const auto outcome = peer.read_until_close(20s);
+    stop.store(true);
+    flooder.join();
+    ASSERT_TRUE(outcome.ended) << "no close after " << bursts << " bursts of 64 KiB";
+    EXPECT_EQ(outcome.close_code, 4429);
+    EXPECT_GE(server.srv->stats().closed_rate_limited, 1u);
+}
+
+TEST(Limits, TextFrameFloodGetsTheCloseFrame4429) {
+    expect_flood_closed_with_4429(protocol::ws::opcode::text, R"({"type":"ping","id":"f"})");
+}
+
+TEST(Limits, BinaryFrameFloodGetsTheCloseFrame4429) {
+    expect_flood_closed_with_4429(protocol::ws::opcode::binary, std::string(24, '\x7f'));
 }
 
 TEST(Limits, ConnectionsOverMaxAreClosedWith4429) {

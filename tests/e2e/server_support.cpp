@@ -208,7 +208,8 @@ void ws_peer::send_binary(const std::string& data) {
 std::optional<json> ws_peer::next(std::chrono::milliseconds timeout) {
     if (closed_) return std::nullopt;
     auto& s = *impl_;
-    if (!s.reading) {
+    // A read that completed while a send ran the io_context holds its message still.
+    if (!s.reading && !s.read_done) {
         s.reading = true;
         s.read_done = false;
         s.ws.async_read(s.buffer, [&s](beast::error_code ec, std::size_t) {

@@ -113,6 +113,35 @@ TEST(ClientHandshake, AnExtensionOrSubprotocolWeDidNotOfferIsRefused) {
     EXPECT_NE(other_protocol.find("subprotocol"), std::string::npos) << other_protocol;
 }
 
+TEST(ClientHandshake, PermessageDeflateIsOfferedAndItsAnswerChecked) {
+    const endpoint_url url{"ws", "127.0.0.1", 8080, "/v1/ws"};
+    const std::string req = upgrade_request(url, "k", rfc_key, true);
+    EXPECT_NE(req.find("\r\nSec-WebSocket-Extensions: permessage-deflate; "
+                       "server_no_context_takeover; client_no_context_takeover\r\n"),
+              std::string::npos)
+        << req;
+    auto with = [](std::string_view extra, bool* deflate) {
+        return check_upgrade_response(
+            response("HTTP/1.1 101 Switching Protocols", good_headers() + std::string(extra)),
+            rfc_key, deflate);
+    };
+    bool deflate = false;
+    EXPECT_EQ(with("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+                   "client_no_context_takeover\r\n",
+                   &deflate),
+              "");
+    EXPECT_TRUE(deflate);
+    EXPECT_EQ(with("", &deflate), "");  // declined: the connection runs plain
+    EXPECT_FALSE(deflate);
+    EXPECT_NE(with("Sec-WebSocket-Extensions: permessage-deflate; bogus\r\n", &deflate), "");
+    EXPECT_NE(with("Sec-WebSocket-Extensions: x-webkit-deflate-frame\r\n", &deflate), "");
+    // Named twice (in two headers) is refused too.
+    EXPECT_NE(with("Sec-WebSocket-Extensions: permessage-deflate\r\n"
+                   "Sec-WebSocket-Extensions: permessage-deflate\r\n",
+                   &deflate),
+              "");
+}
+
 TEST(ClientHandshake, SomethingThatIsNotHttpIsRefused) {
     EXPECT_NE(check_upgrade_response("SSH-2.0-OpenSSH_9.2\r\n\r\n", rfc_key), "");
     EXPECT_NE(check_upgrade_response("HTTP/1.1 1O1 Switching\r\n\r\n", rfc_key), "");

@@ -28,7 +28,8 @@ json full() {
       "session_cookie": "sid",
       "heartbeat": {"interval_ms": 1000, "timeout_ms": 3000},
       "limits": {"max_message_bytes": 4096, "max_subscriptions": 10, "max_queued_bytes": 2048,
-                 "write_timeout_ms": 500, "max_connections": 7, "commands_per_second": 3},
+                 "write_timeout_ms": 500, "max_connections": 7, "commands_per_second": 3,
+                 "max_tls_handshakes": 9},
       "history": {"size": 0, "ttl_ms": 60000},
       "directory": {
         "api_keys": [{"id": "ci-bot", "sha256": ")" +
@@ -79,6 +80,8 @@ TEST(Config, DefaultsWhenOnlyDirectoryGiven) {
     EXPECT_EQ(c.limits.write_timeout.count(), 10000);
     EXPECT_EQ(c.limits.max_connections, 100000u);
     EXPECT_EQ(c.limits.commands_per_second, 50u);
+    EXPECT_EQ(c.limits.max_tls_handshakes, 128u);
+    EXPECT_EQ(c.limits.max_remote_backlog_bytes, 64u * 1048576);
     EXPECT_EQ(c.history.size, 1000u);
     EXPECT_EQ(c.history.ttl.count(), 300000);
     EXPECT_TRUE(c.directory.api_keys.empty());
@@ -100,6 +103,7 @@ TEST(Config, FullDocumentRead) {
     EXPECT_EQ(c.limits.write_timeout.count(), 500);
     EXPECT_EQ(c.limits.max_connections, 7u);
     EXPECT_EQ(c.limits.commands_per_second, 3u);
+    EXPECT_EQ(c.limits.max_tls_handshakes, 9u);
     EXPECT_EQ(c.history.size, 0u);
     EXPECT_EQ(c.history.ttl.count(), 60000);
     ASSERT_EQ(c.directory.api_keys.size(), 1u);
@@ -188,8 +192,12 @@ TEST(Config, LimitRanges) {
         {"limits", "write_timeout_ms", 0, 86'400'001},
         {"limits", "max_connections", 0, 10'000'001},
         {"limits", "commands_per_second", 0, 1'000'001},
+        {"limits", "max_tls_handshakes", 0, 1'000'001},
+        {"limits", "max_remote_backlog_bytes", 1023, (std::uint64_t{1} << 34) + 1},
         {"history", "ttl_ms", 0, 86'400'001},
         {"history", "size", -1, 1'000'001},
+        {"compression", "level", -1, 13},
+        {"compression", "min_bytes", -1, 16 * 1024 * 1024 + 1},
     };
     for (const auto& [section, key, low, high] : cases) {
         for (const auto& bad : {low, high}) {
@@ -208,6 +216,27 @@ TEST(Config, LimitRanges) {
     doc["limits"]["max_queued_bytes"] = 1024;  // smaller than a message is allowed
     doc["history"]["size"] = 0;
     EXPECT_EQ(parse_ok(doc).limits.max_message_bytes, 16u * 1024 * 1024);
+}
+
+TEST(Config, Compression) {
+    const auto defaults = parse_ok(minimal());
+    EXPECT_TRUE(defaults.compression.enabled);
+    EXPECT_EQ(defaults.compression.min_bytes, 256u);
+    EXPECT_EQ(defaults.compression.level, 6);
+    auto doc = minimal();
+    doc["compression"] = {{"enabled", false}, {"min_bytes", 0}, {"level", 12}};
+    const auto set = parse_ok(doc);
+    EXPECT_FALSE(set.compression.enabled);
+    EXPECT_EQ(set.compression.min_bytes, 0u);
+    EXPECT_EQ(set.compression.level, 12);
+    doc["compression"] = {{"enabled", "yes"}};
+    refused_at(doc, "compression.enabled");
+    doc["compression"] = {{"level", 1.5}};
+    refused_at(doc, "compression.level");
+    doc["compression"] = {{"window_bits", 10}};
+    refused_at(doc, "compression.window_bits");
+    doc["compression"] = true;
+    refused_at(doc, "compression");
 }
 
 TEST(Config, Threads) {

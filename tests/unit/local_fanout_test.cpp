@@ -15,11 +15,13 @@ namespace {
 // Collects what the thread's fanout hands it, by event id.
 struct probe final : delivery_target {
     std::vector<std::string> got;
+    bool missed = false;
     void push_event(const frame& f) override {
         const auto text = f.bytes();
         const auto at = text.find("\"eventId\":\"");
         got.emplace_back(text.substr(at + 11, text.find('"', at + 11) - at - 11));
     }
+    void missed_events() override { missed = true; }
 };
 
 // A worker thread whose inbox is drained by the test: events reach it under the channel lock
@@ -89,6 +91,22 @@ TEST(LocalFanout, EventsQueuedForAChannelNobodyHoldsAnyMoreAreDropped) {
     thread.fanout.remove(att.ch.get(), &a);
     thread.drain();
     EXPECT_TRUE(a.got.empty());
+}
+
+TEST(LocalFanout, OnlyMembersThatJoinedBeforeADroppedEventAreToldTheyMissedIt) {
+    hub h;
+    queued_thread thread;
+    probe before, after;
+    auto first = h.attach(chan, &thread, std::nullopt);
+    thread.fanout.add(first.ch, &before, first.after_sequence);
+    h.publish(chan, "log_entry", "{}");
+    const auto dropped = thread.inbox.back().sequence;  // as if the thread could not take it
+    thread.inbox.clear();
+    auto second = h.attach(chan, &thread, std::nullopt);
+    thread.fanout.add(second.ch, &after, second.after_sequence);
+    EXPECT_EQ(thread.fanout.missed(first.ch.get(), dropped), 1u);
+    EXPECT_TRUE(before.missed);
+    EXPECT_FALSE(after.missed);
 }
 
 TEST(HistoryBudget, TheOldestEventsAcrossChannelsGoFirst) {

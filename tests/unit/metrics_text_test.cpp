@@ -30,18 +30,32 @@ TEST(MetricsText, RendersGaugesCountersAndLabelsWithHelpAndType) {
     c.command_errors.add("forbidden");
     c.command_errors.add("made_up_code");
     c.count_resume(false);
+    c.count_write(300, 1000, std::chrono::nanoseconds(0));  // compressed: fewer bytes on the wire
+    c.tls_handshakes = 4;
+    c.tls_handshakes_cut = 6;
     metrics_snapshot snap;
     snap.stats = c.snapshot();
     snap.channels = 2;
     snap.queued_bytes = 1234;
     snap.deliveries = 99;
+    snap.history_channels_evicted = 17;
+    snap.events_framed = 12;
+    snap.compressions = 4;
     const auto text = render_metrics(snap);
+    EXPECT_TRUE(has_line(text, "kata_rt_written_bytes_total 300")) << text;
+    EXPECT_TRUE(has_line(text, "kata_rt_written_payload_bytes_total 1000"));
+    EXPECT_TRUE(has_line(text, "kata_rt_events_framed_total 12"));
+    EXPECT_TRUE(has_line(text, "# TYPE kata_rt_event_compressions_total counter"));
+    EXPECT_TRUE(has_line(text, "kata_rt_event_compressions_total 4"));
 
     EXPECT_TRUE(has_line(text, "# TYPE kata_rt_connections gauge")) << text;
     EXPECT_TRUE(has_line(text, "kata_rt_connections 3"));
     EXPECT_TRUE(has_line(text, "kata_rt_subscriptions 5"));
     EXPECT_TRUE(has_line(text, "kata_rt_channels 2"));
     EXPECT_TRUE(has_line(text, "kata_rt_queued_bytes 1234"));
+    EXPECT_TRUE(has_line(text, "# TYPE kata_rt_tls_handshakes gauge"));
+    EXPECT_TRUE(has_line(text, "kata_rt_tls_handshakes 4"));
+    EXPECT_TRUE(has_line(text, "kata_rt_tls_handshakes_cut_total 6"));
     EXPECT_TRUE(has_line(text, "# TYPE kata_rt_connections_accepted_total counter"));
     EXPECT_TRUE(has_line(text, "kata_rt_connections_accepted_total 7"));
     EXPECT_TRUE(has_line(text, "kata_rt_connections_closed_total{code=\"4008\"} 2"));
@@ -53,6 +67,7 @@ TEST(MetricsText, RendersGaugesCountersAndLabelsWithHelpAndType) {
     EXPECT_TRUE(has_line(text, "kata_rt_deliveries_total 99"));
     EXPECT_TRUE(has_line(text, "kata_rt_history_unrecovered_total 1"));
     EXPECT_TRUE(has_line(text, "kata_rt_history_replays_total 0"));
+    EXPECT_TRUE(has_line(text, "kata_rt_history_channels_evicted_total 17"));
     EXPECT_EQ(text.find("process_"), std::string::npos) << "no process stats, no process_*";
     EXPECT_EQ(text.back(), '\n');
 }

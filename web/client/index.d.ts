@@ -2,7 +2,7 @@
 // test/types.test.js: test/usage.ts compiles with `tsc --noEmit --strict`, and every name and
 // member declared here exists at run time (and the other way round).
 
-/** The server -> client envelope of docs/protocol.md (section 3). */
+/** The server -> client envelope (docs/protocol.md; the package README). */
 export interface Envelope<P = Record<string, unknown>> {
   type: string;
   channel: string;
@@ -27,6 +27,8 @@ export interface ReconnectInfo {
   retryAt: number | null;
   /** Why the last connection ended: close code, 1006 for a transport failure or timeout. */
   code: number;
+  /** The server's close reason; for an attempt that never opened, `connect failed` with the
+   *  system's code where the platform tells it (e.g. `connect failed: ECONNREFUSED` in Node). */
   reason: string;
   /** True while `navigator.onLine` is false: the attempt waits for the `online` event. */
   offline: boolean;
@@ -43,7 +45,7 @@ export interface ClientError {
   /** `server_error`: an `error` envelope; `revoked`: the server ended a subscription (the
    *  channel is not resubscribed); `malformed_frame` / `unsupported_frame`: a skipped frame. */
   kind: 'server_error' | 'revoked' | 'malformed_frame' | 'unsupported_frame';
-  /** The server's error code (docs/protocol.md, section 5), `revoked`, or absent for a skipped frame. */
+  /** The server's error code (docs/protocol.md), `revoked`, or absent for a skipped frame. */
   code?: string;
   message: string;
   /** The channel the error is about, when known. */
@@ -102,6 +104,8 @@ export interface Subscription {
 
 export interface RealtimeClientEvents {
   connecting: () => void;
+  /** The server accepted the credential (it answered the ping sent on open); also after each
+   *  reconnect. A refused key or session never reaches this: it ends in `disconnected` 4401. */
   connected: () => void;
   reconnecting: (info: ReconnectInfo) => void;
   disconnected: (info: DisconnectInfo) => void;
@@ -111,6 +115,9 @@ export interface RealtimeClientEvents {
   /** The server confirmed a subscription; `recovered` is set when it carried `since`. */
   subscribed: (channel: string, recovered: boolean | undefined) => void;
 }
+
+/** The package's version, the same as the kata-rt server's. */
+export declare const VERSION: string;
 
 export declare const DEFAULTS: Readonly<{
   minDelayMs: number;
@@ -158,10 +165,11 @@ export declare class RealtimeClient {
   /** Returns a function that removes the listener. */
   on<E extends keyof RealtimeClientEvents>(event: E, listener: RealtimeClientEvents[E]): () => void;
   off<E extends keyof RealtimeClientEvents>(event: E, listener: RealtimeClientEvents[E]): void;
-  /** Wants `channel` on this connection and every later one; each event reaches `onEvent` once. */
+  /** Wants `channel` on this connection and every later one; each event reaches `onEvent` once,
+   *  with the frame's text as it arrived (`raw`: numbers keep every digit there). */
   subscribe<P = Record<string, unknown>>(
     channel: string,
-    onEvent: (event: Envelope<P>) => void,
+    onEvent: (event: Envelope<P>, raw: string) => void,
   ): Subscription;
   /** The channels currently wanted. */
   channels(): string[];

@@ -1,13 +1,17 @@
 // @kata/realtime-client: the browser / Node / React Native client of kata-rt.
 //
-// It mirrors the C++ reconnecting client (core/client) and implements docs/protocol.md "Reconnecting
-// client behaviour": full-jitter backoff reset after min_uptime, resubscribe with `since` = the last
-// eventId per channel, de-duplication by eventId, terminal close codes, and a dead-connection
-// timeout driven by the application `ping` (browsers cannot see WebSocket pings).
+// It mirrors the C++ reconnecting client (core/client) and implements the "Reconnecting client
+// behaviour" of the protocol (docs/protocol.md): full-jitter backoff reset after min_uptime,
+// resubscribe with `since` = the last eventId per channel, de-duplication by eventId, terminal
+// close codes, and a dead-connection timeout driven by the application `ping` (browsers cannot
+// see WebSocket pings).
 //
-// Plain ES module, zero runtime dependencies, no build step.
+// Plain ES module, zero runtime dependencies, no build step. Apache-2.0.
 
-/** Defaults of docs/protocol.md, in milliseconds. */
+/** The package's version: the same as kata-rt's (a test checks they agree). */
+export const VERSION = '0.1.0';
+
+/** Defaults of the protocol, in milliseconds. */
 export const DEFAULTS = Object.freeze({
   minDelayMs: 500,
   maxDelayMs: 30000,
@@ -37,7 +41,7 @@ const EVENTS = new Set([
 // RFC 6455: "closed without a close frame", what a transport failure or a timeout is.
 const ABNORMAL_CLOSURE = 1006;
 
-/** True when `channel` matches the grammar of docs/protocol.md. */
+/** True when `channel` matches the channel grammar of the protocol: (spec|agent|team):ID. */
 export function isValidChannel(channel) {
   return typeof channel === 'string' && CHANNEL_RE.test(channel);
 }
@@ -146,6 +150,19 @@ function isBrowserWebSocket(impl) {
   );
 }
 
+// Why a connection attempt failed before it opened, from its error event: ws (Node) and React
+// Native carry the system's error ("connect ECONNREFUSED 127.0.0.1:8080", code ECONNREFUSED);
+// a browser says nothing.
+function connectFailure(event) {
+  const err = event?.error;
+  const code = typeof err?.code === 'string' ? err.code : null;
+  if (code) return `connect failed: ${code}`;
+  const text = String(event?.message ?? err?.message ?? '');
+  const m = /\b(E[A-Z]{3,})\b/.exec(text);
+  if (m) return `connect failed: ${m[1]}`;
+  return text ? `connect failed: ${text}` : 'connect failed';
+}
+
 // ws (Node) reports a refused upgrade as "Unexpected server response: 403".
 function refusedUpgradeStatus(event) {
   const text = String(event?.message ?? event?.error?.message ?? '');
@@ -199,6 +216,7 @@ export class RealtimeClient {
     this._channels = new Map(); // channel -> { handlers: Set, lastEventId, seen: DedupeWindow }
     this._state = 'connecting';
     this._ws = null;
+    this._wsOpen = false; // the socket is open (the server may still refuse the credential)
     this._retryTimer = null;
     this._retryAt = null;
     this._lastEnd = null; // { code, reason } of the connection that ended last
@@ -238,7 +256,8 @@ export class RealtimeClient {
 
   /**
    * Wants `channel` from now on, on this connection and every later one; `onEvent` gets each
-   * event envelope (parsed JSON) at most once per eventId. Returns { channel, unsubscribe() }.
+   * event envelope (parsed JSON) at most once per eventId, and the frame's text as it arrived
+   * (where numbers keep every digit). Returns { channel, unsubscribe() }.
    */
   subscribe(channel, onEvent) {
     if (!isValidChannel(channel)) {
@@ -247,7 +266,7 @@ export class RealtimeClient {
     if (typeof onEvent !== 'function') {
       throw new TypeError('RealtimeClient.subscribe: onEvent must be a function');
     }
-    const handler = (env) => onEvent(env);
+    const handler = (env, raw) => onEvent(env, raw);
     let entry = this._channels.get(channel);
     const isNew = !entry;
     if (!this._closed) {
@@ -256,7 +275,7 @@ export class RealtimeClient {
         this._channels.set(channel, entry);
       }
       entry.handlers.add(handler);
-      if (isNew && this._state === 'connected') this._sendSubscribe(channel, entry);
+      if (isNew && this._wsOpen) this._sendSubscribe(channel, entry);
     }
     let active = !this._closed;
     return {
@@ -268,7 +287,7 @@ export class RealtimeClient {
         if (!current || !current.handlers.delete(handler)) return;
         if (current.handlers.size > 0) return;
         this._channels.delete(channel);
-        if (this._state === 'connected') this._send({ type: 'unsubscribe', channel });
+        if (this._wsOpen) this._send({ type: 'unsubscribe', channel });
       },
     };
   }
@@ -335,19 +354,24 @@ export class RealtimeClient {
     let ws;
     try {
       const protocols = ['kata-rt.v1'];
-      ws = this._apiKey
-        ? new this._WebSocket(this.url, protocols, {
-            headers: { Authorization: `Bearer ${this._apiKey}` },
-          })
-        : new this._WebSocket(this.url, protocols);
+      // A browser's WebSocket takes no headers; ws (Node) and React Native take them here.
+      if (isBrowserWebSocket(this._WebSocket)) {
+        ws = new this._WebSocket(this.url, protocols);
+      } else {
+        const headers = { 'User-Agent': `kata-rt-js/${VERSION}` };
+        if (this._apiKey) headers.Authorization = `Bearer ${this._apiKey}`;
+        ws = new this._WebSocket(this.url, protocols, { headers });
+      }
     } catch (err) {
       // e.g. a URL the implementation refuses: retrying the same URL cannot help.
       this._finish(ABNORMAL_CLOSURE, `cannot open WebSocket: ${err?.message ?? err}`, false);
       return;
     }
     this._ws = ws;
+    this._wsOpen = false;
     if ('binaryType' in ws) ws.binaryType = 'arraybuffer';
     let refusedStatus = null;
+    let failure = null; // why it failed before opening, from the error event
     ws.onopen = () => {
       if (this._ws !== ws) return;
       this._onOpen();
@@ -359,6 +383,7 @@ export class RealtimeClient {
     ws.onerror = (ev) => {
       if (this._ws !== ws) return;
       refusedStatus = refusedUpgradeStatus(ev) ?? refusedStatus;
+      if (!this._wsOpen) failure = connectFailure(ev);
     };
     ws.onclose = (ev) => {
       if (this._ws !== ws) return;
@@ -369,7 +394,10 @@ export class RealtimeClient {
         return;
       }
       const code = ev?.code ?? ABNORMAL_CLOSURE;
-      this._connectionEnded(code, ev?.reason ?? '', isTerminalCloseCode(code));
+      let reason = ev?.reason ?? '';
+      // A socket that never opened: say so, with the system's reason when there is one.
+      if (!reason && !this._wsOpen) reason = failure ?? 'connect failed';
+      this._connectionEnded(code, reason, isTerminalCloseCode(code));
     };
     this._connectTimer = this._timers.setTimeout(() => {
       this._connectTimer = null;
@@ -379,16 +407,27 @@ export class RealtimeClient {
     }, this._connectTimeoutMs);
   }
 
+  // The server closes a refused credential (4401, 4403) right after the upgrade, before it answers
+  // any command: so `connected` waits for the pong to a ping sent on open. The subscriptions go
+  // out behind the ping at once, so this costs no round trip. The connect timeout runs until then.
   _onOpen() {
+    this._wsOpen = true;
+    this._lastFrameAt = this._timers.now();
+    try {
+      this._ws.send(JSON.stringify({ type: 'ping' }));
+    } catch {
+      // The close event that follows reconnects.
+    }
+    for (const [channel, entry] of this._channels) this._sendSubscribe(channel, entry);
+  }
+
+  _onAccepted() {
     this._clearConnectTimer();
     this._state = 'connected';
     this._backoff.connected(this._timers.now());
-    this._lastFrameAt = this._timers.now();
     this._pingSentAt = null;
     this._armLiveness(this._serverTimeoutMs / 2);
     this._emit('connected');
-    if (this._state !== 'connected') return; // a listener closed the client
-    for (const [channel, entry] of this._channels) this._sendSubscribe(channel, entry);
   }
 
   _sendSubscribe(channel, entry) {
@@ -399,7 +438,7 @@ export class RealtimeClient {
 
   _send(cmd) {
     const ws = this._ws;
-    if (!ws || this._state !== 'connected') return;
+    if (!ws || !this._wsOpen) return;
     cmd.requestId = `r${this._nextRequestId++}`;
     try {
       ws.send(JSON.stringify(cmd));
@@ -426,6 +465,11 @@ export class RealtimeClient {
       this._emit('error', { kind: 'malformed_frame', message: 'frame is not an envelope' });
       return;
     }
+    if (this._state !== 'connected') {
+      // Any answer proves the credential was accepted; the pong is normally the first.
+      this._onAccepted();
+      if (this._state !== 'connected') return; // a listener closed the client
+    }
     switch (env.type) {
       case 'pong':
         return;
@@ -436,7 +480,7 @@ export class RealtimeClient {
       case 'error':
         return this._onServerError(env);
       default:
-        return this._onEvent(env);
+        return this._onEvent(env, data);
     }
   }
 
@@ -448,8 +492,7 @@ export class RealtimeClient {
   }
 
   _onUnsubscribed(env) {
-    // An answer to our own unsubscribe needs nothing; a server-initiated revocation (issue #14)
-    // ends the subscription for good: never resubscribed, and the application is told.
+    // An answer to our own unsubscribe needs nothing; a server-initiated revocation ends the subscription for good: never resubscribed, and the application is told.
     if (env.payload?.reason !== 'revoked' || !this._channels.has(env.channel)) return;
     this._channels.delete(env.channel);
     this._emit('error', {
@@ -472,7 +515,7 @@ export class RealtimeClient {
     this._emit('error', err);
   }
 
-  _onEvent(env) {
+  _onEvent(env, raw) {
     if (CONTROL_TYPES.has(env.type) || typeof env.channel !== 'string') return;
     if (typeof env.eventId !== 'string' || env.eventId === '') {
       this._emit('error', { kind: 'malformed_frame', message: 'event without eventId skipped' });
@@ -484,7 +527,7 @@ export class RealtimeClient {
     entry.lastEventId = env.eventId;
     for (const handler of [...entry.handlers]) {
       try {
-        handler(env);
+        handler(env, raw);
       } catch (err) {
         this._reportError(err);
       }
@@ -536,7 +579,10 @@ export class RealtimeClient {
   // Detaches and closes a socket this client gives up on, without waiting for its close event.
   _dropSocket(ws) {
     if (!ws) return;
-    if (this._ws === ws) this._ws = null;
+    if (this._ws === ws) {
+      this._ws = null;
+      this._wsOpen = false;
+    }
     ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
     try {
       if (typeof ws.terminate === 'function') ws.terminate(); // ws: no closing handshake to wait for
@@ -563,6 +609,7 @@ export class RealtimeClient {
   _connectionEnded(code, reason, terminal) {
     const wasConnected = this._state === 'connected';
     this._ws = null;
+    this._wsOpen = false;
     this._clearTimers();
     if (wasConnected) this._backoff.disconnected(this._timers.now());
     if (this._closed) return;
@@ -650,6 +697,7 @@ export class RealtimeClient {
     this._closed = true;
     const ws = this._ws;
     this._ws = null;
+    this._wsOpen = false;
     this._clearTimers();
     this._removeEnvironmentHooks();
     if (ws) {

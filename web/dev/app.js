@@ -84,36 +84,213 @@ client.on('resync', (channel) =>
   notice('resync', `${channel}: history could not be replayed (recovered: false); reload its state`),
 );
 
-function matchesFilter(row) {
-  const f = $('filter').value.trim().toLowerCase();
-  return !f || row.dataset.search.includes(f);
+// ---- raw JSON text: shown as it arrived, so 123456789012345678901234567890 and 1.50 stay as sent.
+
+const SPACE = ' \t\r\n';
+
+// Index just past the JSON string starting at text[i] (a '"').
+function skipString(text, i) {
+  i++;
+  while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+  return i + 1;
 }
 
-function addRow(env) {
-  const tr = document.createElement('tr');
-  tr.dataset.eventId = env.eventId;
-  const payload = JSON.stringify(env.payload, null, 2);
-  tr.dataset.search = `${env.channel} ${env.type} ${payload}`.toLowerCase();
-  const time = new Date(env.timestamp);
-  const cells = [
-    Number.isNaN(time.getTime()) ? env.timestamp : time.toLocaleTimeString(undefined, { hour12: false }),
-    env.channel,
-    env.type,
-    null,
-    env.eventId,
-  ];
-  for (const [i, text] of cells.entries()) {
-    const td = document.createElement('td');
-    if (i === 3) {
-      const pre = document.createElement('pre');
-      pre.textContent = payload;
-      td.append(pre);
-    } else {
-      td.textContent = text;
-      if (i === 4) td.className = 'id';
+// Index just past the JSON value starting at text[i].
+function skipValue(text, i) {
+  const c = text[i];
+  if (c === '"') return skipString(text, i);
+  if (c === '{' || c === '[') {
+    let depth = 0;
+    while (i < text.length) {
+      const d = text[i];
+      if (d === '"') {
+        i = skipString(text, i);
+        continue;
+      }
+      if (d === '{' || d === '[') depth++;
+      else if ((d === '}' || d === ']') && --depth === 0) return i + 1;
+      i++;
     }
-    tr.append(td);
+    return i;
   }
+  while (i < text.length && !',}]'.includes(text[i]) && !SPACE.includes(text[i])) i++;
+  return i;
+}
+
+// The text of member `key` of the JSON object `text`, exactly as sent; null when absent.
+function rawMember(text, key) {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && SPACE.includes(text[i])) i++;
+  };
+  ws();
+  if (text[i] !== '{') return null;
+  i++;
+  for (;;) {
+    ws();
+    if (text[i] !== '"') return null;
+    const keyStart = i;
+    i = skipString(text, i);
+    const name = JSON.parse(text.slice(keyStart, i));
+    ws();
+    if (text[i] !== ':') return null;
+    i++;
+    ws();
+    const valueStart = i;
+    i = skipValue(text, i);
+    if (name === key) return text.slice(valueStart, i);
+    ws();
+    if (text[i] !== ',') return null;
+    i++;
+  }
+}
+
+// Indents JSON text token by token: no value is parsed, so every number keeps its digits.
+function indentJson(raw) {
+  let out = '';
+  let depth = 0;
+  const newline = () => `\n${'  '.repeat(depth)}`;
+  for (let i = 0; i < raw.length; ) {
+    const c = raw[i];
+    if (c === '"') {
+      const end = skipString(raw, i);
+      out += raw.slice(i, end);
+      i = end;
+    } else if (SPACE.includes(c)) {
+      i++;
+    } else if (c === '{' || c === '[') {
+      let j = i + 1;
+      while (j < raw.length && SPACE.includes(raw[j])) j++;
+      if (raw[j] === (c === '{' ? '}' : ']')) {
+        out += c + raw[j];
+        i = j + 1;
+      } else {
+        depth++;
+        out += c + newline();
+        i++;
+      }
+    } else if (c === '}' || c === ']') {
+      depth--;
+      out += newline() + c;
+      i++;
+    } else if (c === ',') {
+      out += `,${newline()}`;
+      i++;
+    } else if (c === ':') {
+      out += ': ';
+      i++;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+// ---- the event table
+
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+function clockTime(ms) {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+function matchesFilter(row) {
+  const f = $('filter').value.trim().toLowerCase();
+  const channel = $('filter-channel').value;
+  const type = $('filter-type').value;
+  return (
+    (!f || row.dataset.search.includes(f)) &&
+    (!channel || row.dataset.channel === channel) &&
+    (!type || row.dataset.type === type)
+  );
+}
+
+function applyFilter() {
+  for (const tr of $('events').children) tr.hidden = !matchesFilter(tr);
+}
+
+// Adds `value` to a filter's choices the first time it is seen, in sorted order.
+function offerChoice(select, value) {
+  if ([...select.options].some((o) => o.value === value)) return;
+  const option = document.createElement('option');
+  option.value = value;
+  option.textContent = value;
+  const after = [...select.options].slice(1).find((o) => o.value > value);
+  select.insertBefore(option, after ?? null);
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No clipboard API (or no permission): the old way, through a selected textarea.
+    const area = document.createElement('textarea');
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok;
+  }
+}
+
+function addRow({ env, raw, receivedAt }) {
+  const tr = document.createElement('tr');
+  tr.className = 'event';
+  tr.dataset.eventId = env.eventId;
+  tr.dataset.channel = env.channel;
+  tr.dataset.type = env.type;
+  const payload = (raw && rawMember(raw, 'payload')) ?? JSON.stringify(env.payload);
+  tr.dataset.search = `${env.channel} ${env.type} ${payload}`.toLowerCase();
+  const sent = Date.parse(env.timestamp);
+  const latency = Number.isNaN(sent) ? null : receivedAt - sent;
+  if (latency !== null) tr.dataset.latencyMs = String(latency);
+
+  const cell = (text, className) => {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (className) td.className = className;
+    tr.append(td);
+    return td;
+  };
+  cell(Number.isNaN(sent) ? env.timestamp : clockTime(sent), 'time').title =
+    `sent ${env.timestamp}, received ${new Date(receivedAt).toISOString()}`;
+  cell(latency === null ? '' : `${latency} ms`, 'latency').title =
+    'delivery latency: received here minus the envelope timestamp';
+  cell(env.channel, 'channel');
+  cell(env.type, 'type');
+  const body = cell('', 'payload');
+  const line = document.createElement('code');
+  line.className = 'payload-line';
+  line.textContent = payload;
+  const full = document.createElement('pre');
+  full.className = 'payload-full';
+  full.hidden = true;
+  full.textContent = indentJson(payload);
+  body.append(line, full);
+  cell(env.eventId, 'id');
+  const actions = cell('', 'actions');
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.className = 'copy';
+  copy.textContent = 'copy';
+  copy.title = 'copy the envelope as it arrived';
+  copy.addEventListener('click', async (e) => {
+    e.stopPropagation();
+    copy.textContent = (await copyText(raw ?? JSON.stringify(env))) ? 'copied' : 'copy failed';
+  });
+  actions.append(copy);
+  // A click on the row shows the whole payload, indented; another folds it again.
+  tr.addEventListener('click', () => {
+    const open = tr.classList.toggle('expanded');
+    full.hidden = !open;
+    line.hidden = open;
+  });
+
+  offerChoice($('filter-channel'), env.channel);
+  offerChoice($('filter-type'), env.type);
   tr.hidden = !matchesFilter(tr);
   $('events').prepend(tr);
   while ($('events').children.length > MAX_ROWS) $('events').lastChild.remove();
@@ -121,13 +298,14 @@ function addRow(env) {
   $('event-count').textContent = String(shown);
 }
 
-function onEvent(env) {
+function onEvent(env, raw) {
+  const item = { env, raw, receivedAt: Date.now() };
   if (paused) {
-    held.push(env);
+    held.push(item);
     $('paused-info').textContent = `${held.length} held`;
     return;
   }
-  addRow(env);
+  addRow(item);
 }
 
 function renderSubs() {
@@ -195,15 +373,15 @@ try {
 }
 renderSubs();
 
-$('filter').addEventListener('input', () => {
-  for (const tr of $('events').children) tr.hidden = !matchesFilter(tr);
-});
+$('filter').addEventListener('input', applyFilter);
+$('filter-channel').addEventListener('change', applyFilter);
+$('filter-type').addEventListener('change', applyFilter);
 
 $('pause-btn').addEventListener('click', () => {
   paused = !paused;
   $('pause-btn').textContent = paused ? 'Resume' : 'Pause';
   if (!paused) {
-    for (const env of held) addRow(env);
+    for (const item of held) addRow(item);
     held = [];
     $('paused-info').textContent = '';
   } else {
@@ -220,14 +398,21 @@ $('clear-btn').addEventListener('click', () => {
 $('publish-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const out = $('publish-result');
-  let payload;
+  // Checked here, but sent as typed: parsing and re-serializing would round big numbers and turn
+  // 1.50 into 1.5.
+  const payload = $('publish-payload').value.trim() || '{}';
   try {
-    payload = JSON.parse($('publish-payload').value || '{}');
+    const parsed = JSON.parse(payload);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      out.textContent = 'payload must be a JSON object';
+      return;
+    }
   } catch (err) {
     out.textContent = `payload is not JSON: ${err.message}`;
     return;
   }
-  const body = JSON.stringify({ channel: $('publish-channel').value.trim(), type: $('publish-type').value, payload });
+  const channel = JSON.stringify($('publish-channel').value.trim());
+  const body = `{"channel":${channel},"type":${JSON.stringify($('publish-type').value)},"payload":${payload}}`;
   out.textContent = 'publishing…';
   try {
     const res = await fetch('/v1/publish', {

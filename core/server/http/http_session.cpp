@@ -219,18 +219,25 @@ asio::awaitable<void> serve_http(tcp::socket socket, worker& w) {
     co_await serve_requests(stream, w);
 }
 
-asio::awaitable<void> serve_https(tcp::socket socket, std::shared_ptr<ssl_ctx_st> ctx, worker& w) {
+asio::awaitable<void> serve_https(tcp::socket socket, std::shared_ptr<ssl_ctx_st> ctx, worker& w,
+                                  std::shared_ptr<handshake_slots::ticket> slot) {
     tls_stream stream(std::move(socket), ctx.get());
     ctx.reset();  // the session holds its own reference: a reload may free the old context
     stream.expires_after(request_deadline);
+    // Cut for a newer handshake (past limits.max_tls_handshakes): maybe before this ran at all.
+    slot->on_cut([&stream] { stream.expire_now(); });
+    if (slot->was_cut()) stream.expire_now();
     auto [ec, n] = co_await stream.async_handshake(use_tuple);
+    const bool cut = slot->was_cut();
+    slot.reset();  // done: the slot is the next handshake's
     if (ec) {
         // Scanners, plain HTTP sent to this port, old clients (TLS 1.1): not worth more than debug.
         if (log_enabled(log_level::debug)) {
+            const std::string reason = cut ? "cut: limits.max_tls_handshakes are in progress"
+                                       : ec == beast::error::timeout ? "timed out"
+                                                                     : stream.transport().error();
             log(log_level::debug, "tls handshake failed",
-                {{"reason", ec == beast::error::timeout ? std::string("timed out")
-                                                        : stream.transport().error()},
-                 {"remote", remote_address(stream.socket())}});
+                {{"reason", reason}, {"remote", remote_address(stream.socket())}});
         }
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);

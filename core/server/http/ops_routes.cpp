@@ -29,6 +29,10 @@ metrics_snapshot collect_metrics(server_state& state) {
     snap.channels = state.hub.channel_count();
     snap.queued_bytes = state.queued_bytes();
     snap.deliveries = state.hub.deliveries.load(std::memory_order_relaxed);
+    snap.remote_gaps = state.hub.remote_gaps.load(std::memory_order_relaxed);
+    snap.history_channels_evicted = state.hub.channels_evicted.load(std::memory_order_relaxed);
+    snap.events_framed = state.hub.events_framed.load(std::memory_order_relaxed);
+    snap.compressions = state.hub.compressions.load(std::memory_order_relaxed);
     snap.process = read_process_stats();
     return snap;
 }

@@ -6,6 +6,7 @@
 
 #include "core/auth/async_directory.hpp"
 #include "core/auth/connect_auth.hpp"
+#include "core/protocol/deflate/negotiation.hpp"
 #include "core/protocol/ws_frame_parser.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
 #include "core/protocol/ws_handshake.hpp"
@@ -44,8 +45,19 @@ bool offers_subprotocol(const http_request& req) {
     return false;
 }
 
-// The 101 answer. Extensions (permessage-deflate) are declined by not naming any.
-std::string switching_protocols(const http_request& req) {
+// permessage-deflate, when the config allows it and the client offers it well-formed (RFC 7692:
+// other extensions are declined by not naming them).
+protocol::deflate::negotiated negotiate_deflate(const http_request& req, bool enabled) {
+    if (!enabled) return {};
+    std::vector<std::string_view> offers;
+    const auto [first, last] = req.equal_range(http::field::sec_websocket_extensions);
+    for (auto it = first; it != last; ++it)
+        offers.emplace_back(it->value().data(), it->value().size());
+    return protocol::deflate::negotiate(offers);
+}
+
+// The 101 answer; `extensions`: the negotiated Sec-WebSocket-Extensions value, if any.
+std::string switching_protocols(const http_request& req, std::string_view extensions = {}) {
     std::string out =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Server: kata-rt\r\nSec-WebSocket-Accept: ";
@@ -54,6 +66,11 @@ std::string switching_protocols(const http_request& req) {
     if (offers_subprotocol(req)) {
         out += "Sec-WebSocket-Protocol: ";
         out += subprotocol;
+        out += "\r\n";
+    }
+    if (!extensions.empty()) {
+        out += "Sec-WebSocket-Extensions: ";
+        out += extensions;
         out += "\r\n";
     }
     out += "\r\n";
@@ -142,6 +159,8 @@ asio::awaitable<auth::connect_decision> decide_async(const http_request& req, wo
 template <class Stream>
 asio::awaitable<void> upgrade(Stream stream, http_request req, std::string early, worker& w) {
     auto& state = w.state();
+    // Read before the directory is: a reload from here on is noticed below.
+    const auto generation = state.directory_generation();
     auth::connect_decision decision;
     if (auto dir = state.directory(); dir->async() != nullptr) {
         // An invalid handshake costs the backend nothing: it is refused before the lookup.
@@ -189,7 +208,13 @@ asio::awaitable<void> upgrade(Stream stream, http_request req, std::string early
         co_return;
     }
 
-    const std::string answer = switching_protocols(req);
+    if (auto pause = state.get_upgrade_pause()) {
+        co_await await_answer<bool>(w, [&](std::function<void(bool)> go_on) {
+            pause([go_on = std::move(go_on)] { go_on(true); });
+        });
+    }
+    const auto deflate = negotiate_deflate(req, state.config.compression.enabled);
+    const std::string answer = switching_protocols(req, deflate.response);
     stream.expires_after(std::chrono::seconds(5));
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(answer), use_tuple);
     if (ec) {
@@ -208,8 +233,18 @@ asio::awaitable<void> upgrade(Stream stream, http_request req, std::string early
         conn = std::make_shared<ws_connection>(stream.release_socket(), std::move(decision.who),
                                                decision.kind, decision.digest, w);
     }
+    if (deflate.accepted) conn->enable_deflate();
     w.adopt(conn);
     conn->start(early);
+    // A stop or a reload whose pass over the worker's connections ran while this upgrade waited
+    // (for its 101 to leave, for the directory) did not see this connection: it is closed or
+    // re-checked here, as that pass would have done. Both are set before their pass is posted,
+    // so one of the two always sees the connection.
+    if (state.stopping.load()) {
+        conn->begin_close(protocol::close_code::going_away, "server shutting down");
+    } else if (state.directory_generation() != generation) {
+        conn->recheck(*state.directory());
+    }
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "core/server/ops/metrics_text.hpp"
 
+#include "core/config/version.hpp"
+
 #include <charconv>
 #include <string_view>
 
@@ -71,11 +73,17 @@ std::string label(std::string_view key, std::string_view value) {
 std::string render_metrics(const metrics_snapshot& snap) {
     const auto& s = snap.stats;
     exposition e;
+    // Constant 1: the version is in the label, so a dashboard can join it to any other series.
+    e.family("kata_rt_build_info", "gauge", "The running kata-rt's version (value always 1).");
+    e.sample("kata_rt_build_info", std::uint64_t{1}, label("version", config::version()));
     e.single("kata_rt_connections", "gauge", "Open WebSocket connections.", s.connections);
     e.single("kata_rt_subscriptions", "gauge", "Open channel subscriptions over all connections.",
              s.subscriptions);
     e.single("kata_rt_channels", "gauge", "Channels with subscribers or held history.",
              snap.channels);
+    e.single("kata_rt_tls_handshakes", "gauge",
+             "TLS handshakes in progress (each holds a slot of max_connections).",
+             s.tls_handshakes);
     e.single("kata_rt_queued_bytes", "gauge",
              "Outbound bytes queued for connections and not yet written.", snap.queued_bytes);
 
@@ -102,15 +110,27 @@ std::string render_metrics(const metrics_snapshot& snap) {
     e.single("kata_rt_deliveries_total", "counter",
              "Events handed to subscriber queues (one per subscriber per event).", snap.deliveries);
     e.single("kata_rt_written_bytes_total", "counter",
-             "WebSocket message bytes written to sockets.", s.bytes_written);
+             "WebSocket frame bytes written to sockets (on the wire, compressed or not).",
+             s.bytes_written);
+    e.single("kata_rt_written_payload_bytes_total", "counter",
+             "The same frames' bytes as they would be uncompressed.", s.payload_bytes_written);
+    e.single("kata_rt_events_framed_total", "counter", "Events framed for this node's subscribers.",
+             snap.events_framed);
+    e.single("kata_rt_event_compressions_total", "counter",
+             "Events also compressed for permessage-deflate subscribers (at most once per event).",
+             snap.compressions);
     e.family("kata_rt_command_errors_total", "counter",
              "Error envelopes sent in answer to client commands, by code.");
     for (std::size_t i = 0; i < command_error_counters::size; ++i) {
         e.sample("kata_rt_command_errors_total", s.command_errors[i],
                  label("code", command_error_labels[i]));
     }
+    e.single("kata_rt_tls_handshakes_cut_total", "counter",
+             "TLS handshakes cut for a newer one past limits.max_tls_handshakes.",
+             s.tls_handshakes_cut);
     e.single("kata_rt_slow_consumer_cuts_total", "counter",
-             "Connections closed with 4008: outbound queue over max_queued_bytes.",
+             "Connections closed with 4008: outbound queue over max_queued_bytes, or events "
+             "from the broker dropped over max_remote_backlog_bytes.",
              s.closed_slow_consumer);
     e.single("kata_rt_write_timeouts_total", "counter",
              "Connections cut after a write made no progress for write_timeout_ms.",
@@ -129,6 +149,17 @@ std::string render_metrics(const metrics_snapshot& snap) {
              "Resubscribes with since answered recovered: true.", s.history_replays);
     e.single("kata_rt_history_unrecovered_total", "counter",
              "Resubscribes with since answered recovered: false.", s.history_unrecovered);
+    e.single("kata_rt_remote_events_shed_total", "counter",
+             "Events from the broker a worker dropped over max_remote_backlog_bytes; the "
+             "subscriptions that missed them were closed with 4008.",
+             s.remote_events_shed);
+    e.single("kata_rt_remote_gaps_total", "counter",
+             "Events from the broker missed and no longer in its stream; the channel's "
+             "subscribers were sent subscribed {\"recovered\": false}.",
+             snap.remote_gaps);
+    e.single("kata_rt_history_channels_evicted_total", "counter",
+             "Channels whose whole history was evicted to stay within history.max_total_bytes.",
+             snap.history_channels_evicted);
     e.histogram("kata_rt_publish_latency_seconds",
                 "Publish API: request read to the last subscriber's queue.", s.publish_latency);
     e.histogram("kata_rt_delivery_latency_seconds",

@@ -14,6 +14,10 @@ struct metrics_snapshot {
     std::uint64_t channels = 0;
     std::uint64_t queued_bytes = 0;
     std::uint64_t deliveries = 0;
+    std::uint64_t remote_gaps = 0;
+    std::uint64_t history_channels_evicted = 0;
+    std::uint64_t events_framed = 0;  // events this node framed for its subscribers
+    std::uint64_t compressions = 0;   // of those, the ones also compressed (once each)
     std::optional<process_stats> process;
 };
 

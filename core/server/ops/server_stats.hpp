@@ -22,12 +22,16 @@ struct server_stats {
     std::uint64_t closed_expired = 0;        // 4401: the credential's expires_at passed
     std::uint64_t closed_revoked = 0;        // 4401: a reload or re-check no longer knew it
     std::uint64_t events_published = 0;
+    std::uint64_t tls_handshakes = 0;      // TLS handshakes in progress now
+    std::uint64_t tls_handshakes_cut = 0;  // cut for a newer one past limits.max_tls_handshakes
 
     std::uint64_t subscriptions = 0;          // open subscriptions over all connections now
-    std::uint64_t bytes_written = 0;          // WebSocket payload bytes written to sockets
+    std::uint64_t bytes_written = 0;          // WebSocket frame bytes written to sockets
+    std::uint64_t payload_bytes_written = 0;  // the same frames' size uncompressed
     std::uint64_t rate_limited_commands = 0;  // commands answered `rate_limited`
     std::uint64_t history_replays = 0;        // resumes answered recovered: true
     std::uint64_t history_unrecovered = 0;    // resumes answered recovered: false
+    std::uint64_t remote_events_shed = 0;     // broker events a lagging worker dropped
     std::array<std::uint64_t, close_code_counters::size> closed_by_code{};
     std::array<std::uint64_t, auth_failure_counters::size> auth_failures{};
     std::array<std::uint64_t, command_error_counters::size> command_errors{};
@@ -47,21 +51,28 @@ struct server_counters {
     std::atomic<std::uint64_t> closed_expired{0};
     std::atomic<std::uint64_t> closed_revoked{0};
     std::atomic<std::uint64_t> events_published{0};
+    std::atomic<std::uint64_t> tls_handshakes{0};
+    std::atomic<std::uint64_t> tls_handshakes_cut{0};
 
     counter subscriptions{0};  // a gauge: up on subscribe, down on unsubscribe and close
     counter bytes_written{0};
+    counter payload_bytes_written{0};
     counter rate_limited_commands{0};
     counter history_replays{0};
     counter history_unrecovered{0};
+    counter remote_events_shed{0};
     close_code_counters closed_by_code;
     auth_failure_counters auth_failures;
     command_error_counters command_errors;
     latency_histogram publish_latency;   // HTTP request read → last subscriber's queue
     latency_histogram delivery_latency;  // queued → written to the socket
 
-    // One frame written to a socket, `waited` after it was queued.
-    void count_write(std::size_t bytes, std::chrono::nanoseconds waited) noexcept {
+    // Frames written to a socket (`bytes` on the wire, `plain` bytes uncompressed), `waited`
+    // after they were queued.
+    void count_write(std::size_t bytes, std::size_t plain,
+                     std::chrono::nanoseconds waited) noexcept {
         bump(bytes_written, bytes);
+        bump(payload_bytes_written, plain);
         delivery_latency.observe(waited);
     }
     void count_resume(bool recovered) noexcept {
@@ -80,11 +91,15 @@ struct server_counters {
         s.closed_expired = closed_expired.load();
         s.closed_revoked = closed_revoked.load();
         s.events_published = events_published.load();
+        s.tls_handshakes = tls_handshakes.load();
+        s.tls_handshakes_cut = tls_handshakes_cut.load();
         s.subscriptions = subscriptions.load(std::memory_order_relaxed);
         s.bytes_written = bytes_written.load(std::memory_order_relaxed);
+        s.payload_bytes_written = payload_bytes_written.load(std::memory_order_relaxed);
         s.rate_limited_commands = rate_limited_commands.load(std::memory_order_relaxed);
         s.history_replays = history_replays.load(std::memory_order_relaxed);
         s.history_unrecovered = history_unrecovered.load(std::memory_order_relaxed);
+        s.remote_events_shed = remote_events_shed.load(std::memory_order_relaxed);
         s.closed_by_code = closed_by_code.read();
         s.auth_failures = auth_failures.read();
         s.command_errors = command_errors.read();

@@ -30,6 +30,14 @@ void tls_stream::expires_never() {
     s_->timer.cancel();
 }
 
+void tls_stream::expire_now() {
+    ++s_->deadline_gen;
+    s_->timer.cancel();
+    s_->expired = true;
+    boost::system::error_code ignored;
+    s_->socket.cancel(ignored);
+}
+
 std::pair<tcp::socket, std::unique_ptr<tls_transport>> tls_stream::release() {
     expires_never();
     return {std::move(s_->socket), std::move(s_->tls)};

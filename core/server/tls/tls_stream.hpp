@@ -34,6 +34,9 @@ class tls_stream {
 
     void expires_after(std::chrono::steady_clock::duration d);
     void expires_never();
+    // The deadline passes now: the operation in progress (and any later one) fails with
+    // beast::error::timeout.
+    void expire_now();
 
     // Signature void(error_code, size_t) for all three; the handshake's size is 0.
     template <class Token>

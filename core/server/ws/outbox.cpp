@@ -15,12 +15,13 @@ void outbox::discard(item& it) {
     }
 }
 
-bool outbox::push(hub::frame f, bool counted) {
+bool outbox::push(hub::frame f, bool counted, bool deflate) {
     if (counted) {
-        if (counted_bytes_ + f.size() > max_) return false;
-        counted_bytes_ += f.size();
+        const std::size_t size = f.wire(deflate).size();
+        if (counted_bytes_ + size > max_) return false;
+        counted_bytes_ += size;
     }
-    items_.push_back({std::move(f), counted, false});
+    items_.push_back({std::move(f), counted, false, deflate});
     return true;
 }
 
@@ -37,25 +38,27 @@ void outbox::pin_borrowed() {
 std::size_t outbox::gather(iovec* out, std::size_t max) const {
     std::size_t n = 0;
     for (std::size_t i = head_; i < items_.size() && n < max; ++i, ++n) {
-        const auto& f = items_[i].f;
+        const auto bytes = items_[i].bytes();
         const std::size_t skip = i == head_ ? offset_ : 0;
-        out[n].iov_base = const_cast<char*>(f.data() + skip);
-        out[n].iov_len = f.size() - skip;
+        out[n].iov_base = const_cast<char*>(bytes.data() + skip);
+        out[n].iov_len = bytes.size() - skip;
     }
     return n;
 }
 
-void outbox::consume(std::size_t n) {
+std::size_t outbox::consume(std::size_t n) {
+    std::size_t plain = 0;
     // After a whole write (the usual case) every item goes and the list is cleared once.
     while (n > 0 && head_ < items_.size()) {
         item& it = items_[head_];
-        const std::size_t size = it.f.size();
+        const std::size_t size = it.bytes().size();
         const std::size_t left = size - offset_;
         if (n < left) {
             offset_ += n;
-            return;
+            return plain;
         }
         n -= left;
+        plain += it.f.size();
         if (it.counted) counted_bytes_ -= size;
         if (it.borrowed) --borrowed_;
         discard(it);
@@ -65,7 +68,7 @@ void outbox::consume(std::size_t n) {
     if (head_ == items_.size()) {
         items_.clear();
         head_ = 0;
-        return;
+        return plain;
     }
     // A long backlog is compacted once half of it is written, so the list does not grow while
     // a busy connection never quite empties.
@@ -73,12 +76,13 @@ void outbox::consume(std::size_t n) {
         items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
         head_ = 0;
     }
+    return plain;
 }
 
 void outbox::drop_unstarted() {
     const std::size_t keep = head_ + (mid_frame() ? 1 : 0);
     for (std::size_t i = keep; i < items_.size(); ++i) {
-        if (items_[i].counted) counted_bytes_ -= items_[i].f.size();
+        if (items_[i].counted) counted_bytes_ -= items_[i].bytes().size();
         if (items_[i].borrowed) --borrowed_;
         discard(items_[i]);
     }

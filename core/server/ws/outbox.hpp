@@ -2,6 +2,7 @@
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <string_view>
 #include <vector>
 
 #include "core/hub/subscriber.hpp"
@@ -20,15 +21,17 @@ class outbox {
     outbox& operator=(const outbox&) = delete;
 
     // Queues `f`; false (and nothing queued) when a counted frame would pass the bound.
-    bool push(hub::frame f, bool counted = true);
+    // `deflate`: the connection negotiated permessage-deflate, so the frame's compressed form
+    // (when it has one) is what goes out and what counts.
+    bool push(hub::frame f, bool counted = true, bool deflate = false);
     // Queues a live event without taking a reference: the fanout turn owns one until the end of
     // the turn, by which point pin_borrowed() must have run if anything is left unwritten.
     // Inline: the fanout calls it once per subscriber.
-    bool push_borrowed(const hub::frame& f) {
-        const std::size_t size = f.size();
+    bool push_borrowed(const hub::frame& f, bool deflate = false) {
+        const std::size_t size = f.wire(deflate).size();
         if (counted_bytes_ + size > max_) return false;
         counted_bytes_ += size;
-        items_.push_back(item{hub::frame::borrow(f), true, true});
+        items_.push_back(item{hub::frame::borrow(f), true, true, deflate});
         ++borrowed_;
         return true;
     }
@@ -43,7 +46,9 @@ class outbox {
     // Fills up to `max` iovecs with the unwritten bytes, oldest first; returns how many.
     std::size_t gather(iovec* out, std::size_t max) const;
     // Marks `n` bytes as written (a gather write may stop anywhere, even inside a frame).
-    void consume(std::size_t n);
+    // Returns the size the frames it finished would have had uncompressed: beside the bytes
+    // written, it tells what compression saved.
+    std::size_t consume(std::size_t n);
 
     // Drops every frame not yet started (a slow consumer is being cut); a partly written one
     // stays so the stream is still well framed for the close frame.
@@ -57,6 +62,8 @@ class outbox {
         hub::frame f;
         bool counted;
         bool borrowed;
+        bool deflated;  // writes f.wire(true): in the padding, so it costs no memory
+        std::string_view bytes() const { return f.wire(deflated); }
     };
     static void discard(item& it);
 

@@ -26,6 +26,7 @@ worker::worker(unsigned index, server_state& state)
       state_(state),
       read_buffer_(new char[read_buffer_size]),
       ping_frame_(protocol::ws::server_frame(protocol::ws::opcode::ping, {})),
+      max_remote_backlog_(state.config.limits.max_remote_backlog_bytes),
       tick_timer_(ioc_),
       tick_period_(tick_period_of(state.config)) {}
 
@@ -49,11 +50,34 @@ void worker::join() {
 }
 
 void worker::deliver(const hub::channel& ch, std::uint64_t sequence, const hub::frame& f) {
+    enqueue({&ch, sequence, f}, false);
+}
+
+void worker::deliver_remote(const hub::channel& ch, std::uint64_t sequence, const hub::frame& f) {
+    enqueue({&ch, sequence, f}, true);
+}
+
+void worker::enqueue(queued_event e, bool from_broker) {
     bool first;
     {
         std::lock_guard lock(inbox_mutex_);
+        if (from_broker) {
+            // Once one event of a channel is dropped, every later one is too until the drain
+            // has closed the subscriptions that missed it: none may see an event after the hole.
+            // An event alone in the inbox always goes in, so one larger than the bound arrives.
+            const auto size = e.f.size();
+            if (shed_.contains(e.ch) ||
+                (remote_backlog_ != 0 && remote_backlog_ + size > max_remote_backlog_)) {
+                // A drain is posted: the inbox is not empty, or was not when the channel was
+                // first shed.
+                shed_[e.ch] = e.sequence;
+                bump(state_.counters.remote_events_shed);
+                return;
+            }
+            remote_backlog_ += size;
+        }
         first = inbox_.empty();
-        inbox_.push_back({&ch, sequence, f});
+        inbox_.push_back(std::move(e));
     }
     // One post per batch: while the thread has not drained its inbox, later events ride along.
     if (first) {
@@ -64,15 +88,22 @@ void worker::deliver(const hub::channel& ch, std::uint64_t sequence, const hub::
 
 void worker::drain() {
     draining_.clear();
+    shedding_.clear();
     {
         std::lock_guard lock(inbox_mutex_);
         draining_.swap(inbox_);
+        shedding_.swap(shed_);
+        remote_backlog_ = 0;
         state_.lag.drained(index_);
     }
     turn_started_ = std::chrono::steady_clock::now();
     std::size_t delivered = 0;
     for (const auto& e : draining_)
         delivered += fanout_.deliver(e.ch, e.sequence, e.f);
+    // After what was queued before the hole: a subscription that missed an event gets every
+    // event before it, then its close.
+    for (const auto& [ch, last_dropped] : shedding_)
+        fanout_.missed(ch, last_dropped);
     // One relaxed add per batch, not per subscriber: the metric costs nothing per delivery.
     state_.hub.deliveries.fetch_add(delivered, std::memory_order_relaxed);
     // The outboxes only borrow these frames: they are written or pinned by the flush, so the

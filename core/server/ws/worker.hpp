@@ -5,6 +5,7 @@
 #include <mutex>
 #include <span>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,7 @@
 
 #include "core/hub/local_fanout.hpp"
 #include "core/protocol/close_codes.hpp"
+#include "core/protocol/deflate/inflater.hpp"
 #include "core/server/ops/beast_types.hpp"
 #include "core/server/ops/server_state.hpp"
 #include "core/server/ws/worker_mailbox.hpp"
@@ -40,6 +42,13 @@ class worker final : public hub::subscriber {
 
     // hub::subscriber, any thread: queues the event for this worker's connections.
     void deliver(const hub::channel& ch, std::uint64_t sequence, const hub::frame& f) override;
+    // The same for an event from the broker, unless this worker is more than
+    // limits.max_remote_backlog_bytes of them behind: then the channel's events are dropped until
+    // the worker's next turn, which closes every subscription that missed one with 4008 (as for a
+    // slow consumer: the client resumes from the broker's stream). Memory stays bounded however
+    // far behind the thread is, without refusing the publishes of other nodes.
+    void deliver_remote(const hub::channel& ch, std::uint64_t sequence,
+                        const hub::frame& f) override;
 
     // Any thread: asks every connection of this worker to close.
     void close_all(protocol::close_code code, const char* reason);
@@ -67,6 +76,9 @@ class worker final : public hub::subscriber {
     // Shared by every connection of the thread: an idle connection owns no read buffer.
     std::span<char> read_buffer() { return {read_buffer_.get(), read_buffer_size}; }
     const hub::frame& ping_frame() const { return ping_frame_; }
+    // One inflater for every connection of the thread that negotiated permessage-deflate: each
+    // compressed command stands alone, so no connection keeps compression state.
+    protocol::deflate::inflater& inflater() { return inflater_; }
 
     static constexpr std::size_t read_buffer_size = 64 * 1024;
 
@@ -76,6 +88,7 @@ class worker final : public hub::subscriber {
         std::uint64_t sequence;
         hub::frame f;
     };
+    void enqueue(queued_event e, bool from_broker);
     void drain();
     void post_flush();
     void flush_dirty();
@@ -90,10 +103,17 @@ class worker final : public hub::subscriber {
     hub::local_fanout fanout_;
     std::unique_ptr<char[]> read_buffer_;
     hub::frame ping_frame_;
+    protocol::deflate::inflater inflater_;
 
     std::mutex inbox_mutex_;
     std::vector<queued_event> inbox_;  // guarded by inbox_mutex_
     std::vector<queued_event> draining_;
+    const std::size_t max_remote_backlog_;
+    std::size_t remote_backlog_ = 0;  // bytes of broker events in inbox_; guarded
+    // Channels whose broker events were dropped since the last drain, with the sequence of the
+    // last one dropped (guarded); one entry per channel, so bounded like the subscriptions.
+    std::unordered_map<const hub::channel*, std::uint64_t> shed_;
+    std::unordered_map<const hub::channel*, std::uint64_t> shedding_;
 
     std::vector<std::shared_ptr<ws_connection>> connections_;
     std::vector<ws_connection*> dirty_;

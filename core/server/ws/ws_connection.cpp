@@ -40,6 +40,15 @@ ws_connection::ws_connection(tcp::socket socket, auth::principal who, auth::cred
 
 ws_connection::~ws_connection() = default;
 
+void ws_connection::enable_deflate() {
+    deflate_ = true;
+    parser_.enable_deflate();
+}
+
+protocol::deflate::inflater* ws_connection::inflater() {
+    return deflate_ ? &worker_.inflater() : nullptr;
+}
+
 void ws_connection::start(std::string_view early) {
     boost::system::error_code ignored;
     socket_.non_blocking(true, ignored);
@@ -133,7 +142,7 @@ void ws_connection::queue(hub::frame f, bool counted) {
     if (ended_ || overflowed_) return;
     if (closing_ && counted) return;  // nothing follows our close frame
     if (out_.empty()) queued_since_ = clock::now();
-    if (!out_.push(std::move(f), counted)) {
+    if (!out_.push(std::move(f), counted, deflate_)) {
         // A slow consumer: its backlog is what we cut. Not here but at the flush, because the
         // worker may be walking a channel's member list right now.
         overflowed_ = true;
@@ -146,7 +155,15 @@ void ws_connection::push_event(const hub::frame& f) {
     // borrows the frame, and pins it only if the socket does not take it this turn.
     if (ended_ || overflowed_ || closing_) return;
     if (out_.empty()) queued_since_ = worker_.turn_started();
-    if (!out_.push_borrowed(f)) overflowed_ = true;
+    if (!out_.push_borrowed(f, deflate_)) overflowed_ = true;
+    mark_dirty();
+}
+
+void ws_connection::missed_events() {
+    // What a slow consumer gets, for the same reason: it would otherwise see a hole in its
+    // events. Its client resumes with `since` and the broker's stream fills the hole.
+    if (ended_ || overflowed_ || closing_) return;
+    overflowed_ = true;
     mark_dirty();
 }
 
@@ -171,14 +188,15 @@ void ws_connection::flush_now() {
     }
     iovec iov[max_iov];
     std::size_t written = 0;
+    std::size_t plain = 0;
     // One count per flush, not per frame: the metric costs an atomic next to a system call.
     const auto account = [&] {
-        if (written) state_.counters.count_write(written, clock::now() - queued_since_);
+        if (written) state_.counters.count_write(written, plain, clock::now() - queued_since_);
     };
     while (!out_.empty() || holds_output()) {
         const std::size_t count = out_.gather(iov, max_iov);
         const auto r = write_some(iov, count);
-        out_.consume(r.bytes);
+        plain += out_.consume(r.bytes);
         written += r.bytes;
         if (r.state == io_state::ok) continue;
         if (r.state == io_state::would_block) {

@@ -44,11 +44,18 @@ class ws_connection : public hub::delivery_target,
                   std::string_view digest, worker& w);
     ~ws_connection() override;
 
+    // permessage-deflate was negotiated in the upgrade (before start()): compressed events go
+    // out as such and compressed commands are read. The connection keeps no compression state.
+    void enable_deflate();
+    bool deflate() const { return deflate_; }
+
     // Starts serving; `early` holds bytes the client sent right after its upgrade request.
     void start(std::string_view early);
 
     // hub::delivery_target: a live event from the worker's fanout.
     void push_event(const hub::frame& f) override;
+    // hub::delivery_target: the worker dropped events meant for it; closed with 4008 at the flush.
+    void missed_events() override;
 
     // Worker thread: writes what is queued now (the worker calls it at the end of a turn).
     void flush_now();
@@ -94,6 +101,8 @@ class ws_connection : public hub::delivery_target,
     bool on_ping(std::string_view payload) override;
     bool on_pong(std::string_view payload) override;
     void on_close(std::optional<std::uint16_t> code, std::string_view reason) override;
+    bool admit_compressed() override;
+    protocol::deflate::inflater* inflater() override;
 
     bool admit_frame();  // the command rate limit, for every client frame
     // Closes 4401 `credential expired` once the principal's expires_at passed; true if it did.
@@ -179,6 +188,8 @@ class ws_connection : public hub::delivery_target,
     bool closing_ = false;      // our close frame is queued or sent
     bool peer_closed_ = false;  // the peer's close frame arrived (or it can no longer send one)
     bool ended_ = false;
+    bool deflate_ = false;   // permessage-deflate negotiated
+    bool admitted_ = false;  // the compressed command being delivered was counted already
 };
 
 }  // namespace kata::server

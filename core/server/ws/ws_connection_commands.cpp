@@ -1,5 +1,6 @@
 // The command half of ws_connection: what it does with each client frame, and its subscriptions.
 #include <chrono>
+#include <utility>
 
 #include "core/auth/authorizer.hpp"
 #include "core/protocol/control.hpp"
@@ -59,14 +60,21 @@ bool ws_connection::admit_frame() {
 
 bool ws_connection::on_text(std::string_view message) {
     if (closing_) return true;  // the close is under way: commands are no longer answered
-    if (admit_frame()) handle_command(message);
+    if (std::exchange(admitted_, false) || admit_frame()) handle_command(message);
     return !closing_;
+}
+
+bool ws_connection::admit_compressed() {
+    // Counted before it is inflated, so a client over the limit costs no inflating.
+    if (closing_) return false;
+    admitted_ = admit_frame();
+    return admitted_;
 }
 
 bool ws_connection::on_binary(std::string_view) {
     if (closing_) return true;
     // Every client frame counts toward the rate limit, binary ones too.
-    if (admit_frame()) {
+    if (std::exchange(admitted_, false) || admit_frame()) {
         send_error(error_code::unsupported_frame,
                    "binary frames are not supported in protocol version 1", "");
     }
@@ -180,12 +188,12 @@ void ws_connection::complete_subscribe(const protocol::command& cmd, hub::attach
     for (auto& f : att.replay)
         queue(std::move(f), false);
     worker_.fanout().add(att.ch, this, att.after_sequence);
-    att.ch->add_connections(1);
+    att.ch->add_connections(1, deflate_);
     subscriptions_.push_back(att.ch.get());
 }
 
 void ws_connection::leave(hub::channel* ch) {
-    ch->add_connections(-1);
+    ch->add_connections(-1, deflate_);
     if (worker_.fanout().remove(ch, this)) state_.hub.detach(*ch, &worker_);
 }
 

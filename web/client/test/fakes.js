@@ -66,7 +66,14 @@ export function makeFakeWebSocket() {
       this.terminated = true;
     }
     // ---- driven by the test ----
+    /** Opens, and answers the ping the client sends on open, as a server that accepted the
+     *  credential does. */
     open() {
+      this.openOnly();
+      if (this.sent.some((c) => c.type === 'ping')) this.receive({ type: 'pong', timestamp: '2026-11-26T12:00:00.000Z', eventId: 'ctl_pong', encoding: 'json', payload: {} });
+    }
+    /** Opens without answering: the server has not shown yet that it accepted the credential. */
+    openOnly() {
       this.onopen?.({});
     }
     receive(obj) {

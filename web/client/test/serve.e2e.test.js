@@ -148,14 +148,26 @@ describe('RealtimeClient (Node, ws) against kata-rt serve', () => {
     client.close();
   });
 
-  test('a wrong API key ends in disconnected 4401 without retrying', async () => {
+  test('a wrong API key ends in disconnected 4401 without retrying, never connected', async () => {
     const client = newClient(`ws://127.0.0.1:${port}/v1/ws`, { apiKey: 'not-the-key', ...fast });
     let retries = 0;
+    let connected = 0;
     client.on('reconnecting', () => retries++);
+    client.on('connected', () => connected++);
     const [info] = await nextEvent(client, 'disconnected');
     assert.deepEqual(info, { code: 4401, reason: 'unauthorized' });
     assert.equal(retries, 0);
+    assert.equal(connected, 0, 'a refused key is never reported connected');
     assert.equal(client.state, 'disconnected');
+  });
+
+  test('nothing listening: reconnecting says connect failed: ECONNREFUSED', async () => {
+    const closedPort = await freePort(); // bound and released: nothing listens there
+    const client = newClient(`ws://127.0.0.1:${closedPort}/v1/ws`, { apiKey, ...fast });
+    const [info] = await nextEvent(client, 'reconnecting');
+    assert.equal(info.code, 1006);
+    assert.equal(info.reason, 'connect failed: ECONNREFUSED');
+    client.close();
   });
 
   test('dev mode serves the page, the client module and the cookie login', async () => {

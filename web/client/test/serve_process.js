@@ -89,7 +89,7 @@ export function publish({ port, apiKey, channel, type, payload }) {
     execFile(
       binary(),
       ['publish', '--url', `http://127.0.0.1:${port}`, '--channel', channel, '--type', type,
-        '--payload', JSON.stringify(payload)],
+        '--payload', typeof payload === 'string' ? payload : JSON.stringify(payload)],
       { env: { ...process.env, KATA_RT_API_KEY: apiKey }, timeout: 15000 },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`kata-rt publish failed: ${err.message}\n${stderr}`));

@@ -10,6 +10,7 @@ import {
   isTerminalCloseCode,
   isValidChannel,
   DEFAULTS,
+  VERSION,
 } from '../index.js';
 import { FakeTimers, makeFakeWebSocket, sequence, FakeEnvironment, event, control } from './fakes.js';
 
@@ -117,17 +118,55 @@ describe('backoff', () => {
 });
 
 describe('lifecycle', () => {
-  test('connects at once: connecting, then connected; offers the kata-rt.v1 subprotocol', async () => {
-    const { last, log } = await setup();
+  test('connects at once: connecting, then connected once the ping sent on open is answered', async () => {
+    const { last, log, client } = await setup();
     assert.deepEqual(log, [['connecting']]);
     assert.deepEqual(last().protocols, ['kata-rt.v1']);
-    last().open();
+    last().openOnly();
+    assert.deepEqual(last().sent, [{ type: 'ping' }], 'a ping goes out on open');
+    assert.deepEqual(log, [['connecting']], 'open alone is not connected');
+    assert.equal(client.state, 'connecting');
+    last().receive(control('pong'));
     assert.deepEqual(log, [['connecting'], ['connected']]);
   });
 
-  test('apiKey goes out as Authorization: Bearer (ws, React Native)', async () => {
+  test('a key the server refuses is never reported connected: connecting, then disconnected 4401', async () => {
+    const { client, last, log } = await setup({ client: { apiKey: 'bad' } });
+    client.subscribe('team:dev', () => {});
+    last().openOnly();
+    last().serverClose(4401, 'unauthorized');
+    assert.deepEqual(log, [['connecting'], ['disconnected', { code: 4401, reason: 'unauthorized' }]]);
+  });
+
+  test('subscriptions go out behind the ping, before the pong', async () => {
+    const { client, last } = await setup();
+    client.subscribe('spec:7', () => {});
+    last().openOnly();
+    assert.deepEqual(last().sent.map((c) => c.type), ['ping', 'subscribe']);
+    client.subscribe('spec:8', () => {}); // between open and pong: sent at once too
+    assert.deepEqual(last().commands('subscribe').map((c) => c.channel), ['spec:7', 'spec:8']);
+  });
+
+  test('a refused connection reaches reconnecting with the system reason', async () => {
+    const { last, named } = await setup();
+    last().onerror?.({ message: 'connect ECONNREFUSED 127.0.0.1:1', error: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
+    last().onclose?.({ code: 1006, reason: '' });
+    assert.equal(named('reconnecting')[0][1].reason, 'connect failed: ECONNREFUSED');
+    assert.equal(named('reconnecting')[0][1].code, 1006);
+  });
+
+  test('a browser-like failure without detail still says the connection failed', async () => {
+    const { last, named } = await setup();
+    last().onerror?.({});
+    last().onclose?.({ code: 1006, reason: '' });
+    assert.equal(named('reconnecting')[0][1].reason, 'connect failed');
+  });
+
+  test('apiKey goes out as Authorization: Bearer (ws, React Native), with the User-Agent', async () => {
     const { last } = await setup({ client: { apiKey: 'k1' } });
-    assert.deepEqual(last().options, { headers: { Authorization: 'Bearer k1' } });
+    assert.deepEqual(last().options, {
+      headers: { 'User-Agent': `kata-rt-js/${VERSION}`, Authorization: 'Bearer k1' },
+    });
   });
 
   test('apiKey is refused with a clear error in a browser', () => {
@@ -234,6 +273,18 @@ describe('subscriptions', () => {
     const ev = event('spec:7', 'evt_a_1', { status: 'running' });
     last().receive(ev);
     assert.deepEqual(got, [ev]);
+  });
+
+  test('the handler also gets the frame as it arrived: big numbers and 1.50 kept', async () => {
+    const { client, last } = await setup();
+    const got = [];
+    client.subscribe('spec:7', (env, raw) => got.push([env.payload, raw]));
+    last().open();
+    const frame = '{"type":"log_entry","channel":"spec:7","timestamp":"2026-11-26T12:00:00.000Z","eventId":"evt_b_1","encoding":"json","payload":{"n":123456789012345678901234567890,"price":1.50}}';
+    last().receive(frame);
+    assert.equal(got.length, 1);
+    assert.equal(got[0][1], frame);
+    assert.equal(got[0][0].price, 1.5);
   });
 
   test('invalid channels are refused at once', async () => {
@@ -405,11 +456,11 @@ describe('liveness (application ping)', () => {
 
   test('ping after half of server_timeout of silence; dead after a whole one', async () => {
     const { last, timers, named, sockets } = await setup();
-    last().open();
+    last().open(); // the ping on open is answered
     timers.advance(half - 1);
-    assert.equal(last().commands('ping').length, 0);
-    timers.advance(1);
     assert.equal(last().commands('ping').length, 1);
+    timers.advance(1);
+    assert.equal(last().commands('ping').length, 2);
     timers.advance(half - 1);
     assert.equal(named('reconnecting').length, 0);
     timers.advance(1);
@@ -439,7 +490,7 @@ describe('liveness (application ping)', () => {
     const { last, timers, named } = await setup({ client: { serverTimeoutMs: 1000 } });
     last().open();
     timers.advance(500);
-    assert.equal(last().commands('ping').length, 1);
+    assert.equal(last().commands('ping').length, 2, 'the one on open and the liveness one');
     timers.advance(500);
     assert.equal(named('reconnecting').length, 1);
   });
@@ -492,7 +543,7 @@ describe('network and visibility', () => {
     timers.advance(1000);
     environment.setVisibility('hidden');
     environment.setVisibility('visible');
-    assert.equal(last().commands('ping').length, 1);
+    assert.equal(last().commands('ping').length, 2, 'the one on open and the probe');
     timers.advance(DEFAULTS.serverTimeoutMs / 2);
     assert.equal(named('reconnecting').length, 1, 'no answer: dead');
   });
