@@ -74,8 +74,10 @@ connect_precheck precheck_connect(const auth_headers& headers,
     return pre;
 }
 
-connect_decision finish_connect(const connect_precheck& pre, lookup_result<principal> found) {
+connect_decision finish_connect(const connect_precheck& pre, lookup_result<principal> found,
+                                std::int64_t now_ms) {
     if (pre.decided) return *pre.decided;
+    found = drop_expired(std::move(found), now_ms);
     switch (found.status) {
         case lookup_status::unavailable:
             return close_with(4503, "auth unavailable");

@@ -6,6 +6,7 @@
 
 #include "core/auth/credentials.hpp"
 #include "core/auth/directory.hpp"
+#include "core/auth/expiry.hpp"
 
 namespace kata::auth {
 
@@ -44,8 +45,9 @@ connect_precheck precheck_connect(const auth_headers& headers,
                                   const connect_policy& policy);
 
 // The rest, once the directory answered for the precheck's credential: 4503, 4401, 4403 or
-// accept.
-connect_decision finish_connect(const connect_precheck& pre, lookup_result<principal> found);
+// accept. A credential expired at `now_ms` is refused like an unknown one.
+connect_decision finish_connect(const connect_precheck& pre, lookup_result<principal> found,
+                                std::int64_t now_ms = unix_now_ms());
 
 // docs/protocol.md "Auth on connect", steps 1 to 4, with `origin` the Origin header (if any),
 // asking a synchronous directory.

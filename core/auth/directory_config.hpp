@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,13 +13,15 @@ struct api_key_entry {
     std::string id;      // shown in logs
     std::string sha256;  // lowercase hex digest of the key; the key itself is never stored
     std::string team;
-    std::uint8_t scopes = 0;  // bits of auth::scope
+    std::uint8_t scopes = 0;         // bits of auth::scope
+    std::int64_t expires_at_ms = 0;  // `expires_at`, ms since the Unix epoch; 0: never
 };
 
 struct session_entry {
     std::string sha256;  // lowercase hex digest of the session token
     std::string user;
     std::string team;
+    std::int64_t expires_at_ms = 0;  // `expires_at`, ms since the Unix epoch; 0: never
 };
 
 // The `directory` section of the config file.

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/auth/expiry.hpp"
+
 namespace kata::auth {
 namespace {
 
@@ -55,6 +57,13 @@ lookup_result<principal> parse_authenticate_response(credential_kind kind, unsig
     if (!doc.is_object()) return {};
     principal who;
     if (!good_field(doc, "id", who.id) || !good_field(doc, "team", who.team)) return {};
+    if (const auto at = doc.find("expires_at"); at != doc.end()) {
+        // An expiry the gateway cannot read could only fail open: the answer is unusable.
+        const auto ms =
+            at->is_string() ? parse_expires_at(at->get_ref<const std::string&>()) : std::nullopt;
+        if (!ms) return {};
+        who.expires_at_ms = *ms;
+    }
     const auto scopes = doc.find("scopes");
     if (scopes == doc.end()) {
         if (kind != credential_kind::session) return {};  // a key's scopes must be explicit

@@ -18,7 +18,9 @@ std::string owner_request_body(owner_kind kind, std::string_view id);
 // `200 {"id":..,"team":..,"scopes":[..]}` is found, `404` not_found, anything else (other
 // statuses, a body that does not parse, missing or empty fields, a wrong type) unavailable: the
 // gateway fails closed. Sessions without `scopes` hold `subscribe` only; API keys must list
-// theirs. Unknown scope names are ignored (they grant nothing here).
+// theirs. Unknown scope names are ignored (they grant nothing here). An optional `expires_at`
+// (RFC 3339 UTC) is carried on the principal; one that does not parse makes the answer
+// unavailable.
 lookup_result<principal> parse_authenticate_response(credential_kind kind, unsigned status,
                                                      std::string_view body);
 

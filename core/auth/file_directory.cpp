@@ -53,7 +53,8 @@ lookup_result<principal> file_directory::authenticate_digest(credential_kind kin
             if (constant_time_equal(digest, entry.sha256) && match == nullptr) match = &entry;
         }
         if (match == nullptr) return {lookup_status::not_found, {}};
-        return {lookup_status::found, principal{match->id, match->team, match->scopes}};
+        return {lookup_status::found,
+                principal{match->id, match->team, match->scopes, match->expires_at_ms}};
     }
     if (kind == credential_kind::session) {
         const session_entry* match = nullptr;
@@ -61,7 +62,8 @@ lookup_result<principal> file_directory::authenticate_digest(credential_kind kin
             if (constant_time_equal(digest, entry.sha256) && match == nullptr) match = &entry;
         }
         if (match == nullptr) return {lookup_status::not_found, {}};
-        return {lookup_status::found, principal{match->user, match->team, scope_subscribe}};
+        return {lookup_status::found,
+                principal{match->user, match->team, scope_subscribe, match->expires_at_ms}};
     }
     return {lookup_status::not_found, {}};
 }

@@ -16,6 +16,8 @@ struct principal {
     std::string id;  // API key id or session user; safe to log, never a secret
     std::string team;
     std::uint8_t scopes = 0;
+    // When the credential stops being valid, in ms since the Unix epoch; 0: never.
+    std::int64_t expires_at_ms = 0;
 
     bool has(scope s) const { return (scopes & s) != 0; }
 };

@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/auth/expiry.hpp"
 #include "core/auth/principal.hpp"
 
 namespace kata::config::detail {
@@ -42,13 +43,27 @@ bool read_scopes(checker& check, const json& v, const std::string& path, std::ui
     return true;
 }
 
+// Optional `expires_at` of an entry at `at`.
+bool read_expiry(checker& check, const json& entry, const std::string& at, std::int64_t& out) {
+    const auto it = entry.find("expires_at");
+    if (it == entry.end()) return true;
+    const auto ms =
+        it->is_string() ? auth::parse_expires_at(it->get_ref<const std::string&>()) : std::nullopt;
+    if (!ms) {
+        return check.fail(at + ".expires_at",
+                          "must be an RFC 3339 UTC time after 1970, e.g. 2026-03-01T12:00:00.250Z");
+    }
+    out = *ms;
+    return true;
+}
+
 bool read_api_keys(checker& check, const json& v, const std::string& path,
                    std::vector<auth::api_key_entry>& out) {
     if (!v.is_array()) return check.fail(path, "must be an array");
     std::set<std::string> ids, digests;
     for (std::size_t i = 0; i < v.size(); ++i) {
         const auto at = index_path(path, i);
-        if (!check.object(v[i], at, {"id", "sha256", "team", "scopes"})) return false;
+        if (!check.object(v[i], at, {"id", "sha256", "team", "scopes", "expires_at"})) return false;
         auth::api_key_entry entry;
         const json* f = nullptr;
         if (!(f = check.required(v[i], at, "id")) || !check.string(*f, at + ".id", entry.id) ||
@@ -57,7 +72,8 @@ bool read_api_keys(checker& check, const json& v, const std::string& path,
             !(f = check.required(v[i], at, "team")) ||
             !check.string(*f, at + ".team", entry.team) ||
             !(f = check.required(v[i], at, "scopes")) ||
-            !read_scopes(check, *f, at + ".scopes", entry.scopes)) {
+            !read_scopes(check, *f, at + ".scopes", entry.scopes) ||
+            !read_expiry(check, v[i], at, entry.expires_at_ms)) {
             return false;
         }
         // A repeated id makes logs ambiguous; a repeated digest makes one entry unreachable.
@@ -76,7 +92,7 @@ bool read_sessions(checker& check, const json& v, const std::string& path,
     std::set<std::string> digests;
     for (std::size_t i = 0; i < v.size(); ++i) {
         const auto at = index_path(path, i);
-        if (!check.object(v[i], at, {"sha256", "user", "team"})) return false;
+        if (!check.object(v[i], at, {"sha256", "user", "team", "expires_at"})) return false;
         auth::session_entry entry;
         const json* f = nullptr;
         if (!(f = check.required(v[i], at, "sha256")) ||
@@ -84,7 +100,8 @@ bool read_sessions(checker& check, const json& v, const std::string& path,
             !(f = check.required(v[i], at, "user")) ||
             !check.string(*f, at + ".user", entry.user) ||
             !(f = check.required(v[i], at, "team")) ||
-            !check.string(*f, at + ".team", entry.team)) {
+            !check.string(*f, at + ".team", entry.team) ||
+            !read_expiry(check, v[i], at, entry.expires_at_ms)) {
             return false;
         }
         if (!digests.insert(entry.sha256).second) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/auth/authorizer.hpp"
+#include "core/auth/expiry.hpp"
 #include "core/protocol/publish_request.hpp"
 #include "core/server/http/http_responses.hpp"
 #include "core/server/http/request_headers.hpp"
@@ -37,6 +38,7 @@ std::variant<publisher, http_response> authenticate_publisher(const http_request
     } catch (...) {
         found.status = auth::lookup_status::unavailable;
     }
+    found = auth::drop_expired(std::move(found), auth::unix_now_ms());
     if (found.status == auth::lookup_status::unavailable) {
         state.counters.auth_failures.add(auth_failure::auth_unavailable);
         return error_response(req, http::status::service_unavailable, "auth_unavailable",

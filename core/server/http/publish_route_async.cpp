@@ -8,6 +8,7 @@
 #include "core/auth/async_directory.hpp"
 #include "core/auth/authorizer.hpp"
 #include "core/auth/digest.hpp"
+#include "core/auth/expiry.hpp"
 #include "core/protocol/publish_request.hpp"
 #include "core/server/http/http_responses.hpp"
 #include "core/server/http/publish_route.hpp"
@@ -50,6 +51,7 @@ asio::awaitable<http_response> handle_publish_async(const http_request& req, wor
                 a.authenticate_digest(auth::credential_kind::api_key, digest, std::move(done));
             });
     }
+    found = auth::drop_expired(std::move(found), auth::unix_now_ms());
     if (found.status == auth::lookup_status::unavailable) co_return unavailable(req, "");
     if (found.status == auth::lookup_status::not_found) {
         co_return error_response(req, http::status::unauthorized, "unauthorized",

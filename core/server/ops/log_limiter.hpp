@@ -49,8 +49,9 @@ enum class refusal : std::uint8_t {
     invalid_utf8,        // 1007
     message_too_big,     // 1009
     channel_denied,      // a subscribe answered forbidden
+    credential_expired,  // 4401: an open connection's credential reached its expires_at
 };
-inline constexpr std::size_t refusal_count = 9;
+inline constexpr std::size_t refusal_count = 10;
 std::string_view refusal_name(refusal why);
 std::uint16_t refusal_code(refusal why);  // the close code (or HTTP status for the 403)
 

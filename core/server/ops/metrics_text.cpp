@@ -141,6 +141,10 @@ std::string render_metrics(const metrics_snapshot& snap) {
              "Commands refused with rate_limited.", s.rate_limited_commands);
     e.single("kata_rt_rate_limit_disconnects_total", "counter",
              "Connections closed with 4429 for sustained command floods.", s.closed_rate_limited);
+    e.family("kata_rt_closes_total", "counter",
+             "Connections the server closed 4401 because their credential ended, by reason.");
+    e.sample("kata_rt_closes_total", s.closed_expired, label("reason", "expired"));
+    e.sample("kata_rt_closes_total", s.closed_revoked, label("reason", "revoked"));
     e.single("kata_rt_history_replays_total", "counter",
              "Resubscribes with since answered recovered: true.", s.history_replays);
     e.single("kata_rt_history_unrecovered_total", "counter",

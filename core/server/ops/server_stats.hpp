@@ -19,6 +19,8 @@ struct server_stats {
     std::uint64_t closed_heartbeat = 0;      // 4408
     std::uint64_t closed_write_timeout = 0;  // socket shut after a stalled write
     std::uint64_t closed_rate_limited = 0;   // 4429 for commands
+    std::uint64_t closed_expired = 0;        // 4401: the credential's expires_at passed
+    std::uint64_t closed_revoked = 0;        // 4401: a reload or re-check no longer knew it
     std::uint64_t events_published = 0;
     std::uint64_t tls_handshakes = 0;      // TLS handshakes in progress now
     std::uint64_t tls_handshakes_cut = 0;  // cut for a newer one past limits.max_tls_handshakes
@@ -46,6 +48,8 @@ struct server_counters {
     std::atomic<std::uint64_t> closed_heartbeat{0};
     std::atomic<std::uint64_t> closed_write_timeout{0};
     std::atomic<std::uint64_t> closed_rate_limited{0};
+    std::atomic<std::uint64_t> closed_expired{0};
+    std::atomic<std::uint64_t> closed_revoked{0};
     std::atomic<std::uint64_t> events_published{0};
     std::atomic<std::uint64_t> tls_handshakes{0};
     std::atomic<std::uint64_t> tls_handshakes_cut{0};
@@ -84,6 +88,8 @@ struct server_counters {
         s.closed_heartbeat = closed_heartbeat.load();
         s.closed_write_timeout = closed_write_timeout.load();
         s.closed_rate_limited = closed_rate_limited.load();
+        s.closed_expired = closed_expired.load();
+        s.closed_revoked = closed_revoked.load();
         s.events_published = events_published.load();
         s.tls_handshakes = tls_handshakes.load();
         s.tls_handshakes_cut = tls_handshakes_cut.load();

@@ -6,9 +6,11 @@
 #include <boost/asio/post.hpp>
 #include <cerrno>
 
+#include "core/auth/expiry.hpp"
 #include "core/protocol/ws_frame_writer.hpp"
 #include "core/server/ops/connection_accounting.hpp"
 #include "core/server/ops/log.hpp"
+#include "core/server/ops/log_limiter.hpp"
 #include "core/server/ops/remote_address.hpp"
 #include "core/server/ws/worker.hpp"
 
@@ -277,6 +279,9 @@ void ws_connection::on_tick(clock::time_point now) {
         end();
         return;
     }
+    // The sweep runs at least every close_grace / 4, so an expiry is enforced well within 1 s
+    // without a timer per connection; connections without one never read the wall clock.
+    if (close_if_expired()) return;
     if (now - last_activity_ > cfg.heartbeat.timeout) {
         state_.counters.closed_heartbeat.fetch_add(1);
         begin_close(protocol::close_code::heartbeat_timeout, "heartbeat timeout");
@@ -286,6 +291,14 @@ void ws_connection::on_tick(clock::time_point now) {
         last_ping_ = now;
         queue(worker_.ping_frame(), false);
     }
+}
+
+bool ws_connection::close_if_expired() {
+    if (who_.expires_at_ms == 0 || !auth::is_expired(who_, auth::unix_now_ms())) return false;
+    state_.counters.closed_expired.fetch_add(1);
+    log_refusal(refusal::credential_expired, remote_address(socket_), who_.id, {}, id_);
+    begin_close(protocol::close_code::unauthorized, "credential expired");
+    return true;
 }
 
 void ws_connection::end() {

@@ -105,6 +105,8 @@ class ws_connection : public hub::delivery_target,
     protocol::deflate::inflater* inflater() override;
 
     bool admit_frame();  // the command rate limit, for every client frame
+    // Closes 4401 `credential expired` once the principal's expires_at passed; true if it did.
+    bool close_if_expired();
     void handle_command(std::string_view text);
     void on_subscribe(const protocol::command& cmd);
     void on_unsubscribe(const protocol::command& cmd);

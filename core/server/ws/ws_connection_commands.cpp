@@ -223,6 +223,7 @@ void ws_connection::recheck(const auth::directory& dir) {
     // the credential (or took its scope) ends the connection, as a new connect would be refused.
     if (found.status == auth::lookup_status::unavailable) return;
     if (found.status == auth::lookup_status::not_found) {
+        state_.counters.closed_revoked.fetch_add(1);
         log(log_level::info, "credential revoked: closing connection of " + who_.id);
         begin_close(protocol::close_code::unauthorized, "credential revoked");
         return;
@@ -231,7 +232,9 @@ void ws_connection::recheck(const auth::directory& dir) {
         begin_close(protocol::close_code::forbidden, "scope revoked");
         return;
     }
+    // A reload that added or moved an expiry applies it now (closing at once if it has passed).
     who_ = std::move(found.value);
+    if (close_if_expired()) return;
     for (std::size_t i = subscriptions_.size(); i-- > 0;) {
         hub::channel* ch = subscriptions_[i];
         const auto name = protocol::parse_channel(ch->name());

@@ -72,6 +72,7 @@ void ws_connection::subscribe_authenticated(const protocol::command& cmd, std::u
     switch (found.status) {
         case auth::lookup_status::not_found:
             take_pending(id);
+            state_.counters.closed_revoked.fetch_add(1);
             log(log_level::info, "credential no longer known: closing connection of " + who_.id);
             begin_close(protocol::close_code::unauthorized, "credential revoked");
             return;
@@ -88,6 +89,10 @@ void ws_connection::subscribe_authenticated(const protocol::command& cmd, std::u
         return;
     }
     who_ = std::move(found.value);
+    if (close_if_expired()) {  // the backend's answer moved the expiry into the past
+        take_pending(id);
+        return;
+    }
     const auto& channel = *cmd.channel;
     if (channel.family == protocol::channel_family::team) {
         take_pending(id);
