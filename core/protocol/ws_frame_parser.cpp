@@ -116,8 +116,7 @@ frame_parser::header_status frame_parser::parse_header(const char* h, std::size_
     if (masked)
         std::copy_n(reinterpret_cast<const std::uint8_t*>(h + 2 + length_bytes), 4, mask_.begin());
     if (op == op_text || op == op_binary) {
-        message_op_ = op;
-        message_compressed_ = rsv1;
+        message_op_ = rsv1 ? static_cast<std::uint8_t>(op | message_compressed) : op;
     }
     in_frame_ = true;
     header_bytes = need;
@@ -199,7 +198,7 @@ bool frame_parser::on_payload(char* data, std::size_t size, bool ascii, frame_ha
     // byte that makes it so, not when the message ends. ASCII found while unmasking needs no
     // check on a character boundary (and is invalid in the middle of a character).
     // A compressed message's text is checked once inflated.
-    const bool text = message_op_ == op_text && !message_compressed_;
+    const bool text = message_op_ == op_text;  // not compressed
     if (text && !(ascii && utf8_.complete()) && !utf8_.feed({data, size})) {
         return fail(1007, "invalid utf-8"), false;
     }
@@ -211,10 +210,9 @@ bool frame_parser::on_payload(char* data, std::size_t size, bool ascii, frame_ha
 
     in_frame_ = false;
     if (text && !utf8_.complete()) return fail(1007, "invalid utf-8"), false;
-    const std::uint8_t op = message_op_;
-    const bool compressed = message_compressed_;
+    const auto op = static_cast<std::uint8_t>(message_op_ & ~message_compressed);
+    const bool compressed = (message_op_ & message_compressed) != 0;
     message_op_ = 0;
-    message_compressed_ = false;
     utf8_.reset();
     // The fast path: a message that is one whole frame in the input is delivered in place.
     std::string_view message{data, size};

@@ -104,8 +104,11 @@ class frame_parser {
     std::string pending_;  // bytes of an incomplete frame header or control frame payload
     std::string message_;  // fragments of the current message
     utf8_validator utf8_;
-    std::uint8_t message_op_ = 0;      // opcode of the message being reassembled, 0: none
-    bool message_compressed_ = false;  // its first frame had RSV1
+    // Opcode of the message being reassembled (0: none), ORed with message_compressed when its
+    // first frame had RSV1: one byte rather than two keeps the parser, which every connection
+    // holds, at 120 bytes.
+    std::uint8_t message_op_ = 0;
+    static constexpr std::uint8_t message_compressed = 0x80;
     bool failed_ = false;
     bool closed_ = false;
     // The frame being read, once its header is complete (in_frame_).

@@ -256,5 +256,13 @@ TEST(WsFrameParser, PeerCloseCodesFollowTheRegistry) {
     EXPECT_FALSE(valid_peer_close_code(1015));
 }
 
+// Every connection holds a parser, so its size is part of the idle connection's cost; the
+// permessage-deflate "compressed message" flag must not grow it (it shares the opcode's byte).
+TEST(WsFrameParser, AParserHeldByEveryConnectionIsAtMost120Bytes) {
+    EXPECT_LE(sizeof(frame_parser), 120u);
+    frame_parser with_deflate({.deflate = true});
+    EXPECT_FALSE(with_deflate.holds_partial());
+}
+
 }  // namespace
 }  // namespace kata::protocol::ws
