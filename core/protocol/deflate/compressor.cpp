@@ -6,6 +6,8 @@
 #include <memory>
 #include <new>
 
+#include "core/protocol/deflate/block_padding.hpp"
+
 namespace kata::protocol::deflate {
 namespace {
 
@@ -51,9 +53,11 @@ bool compressor::append_piece(std::string_view piece, std::string& out) {
     // libdeflate ends its output with a final block (BFINAL set). Receivers such as Beast stop
     // at a final block and then fail on the 00 00 ff ff they append, so each piece is turned
     // into what a sync flush gives: BFINAL cleared, then an empty stored block. Its 3-bit
-    // header fits in the padding after the end-of-block code, or needs one more zero byte; the
-    // one that decodes back to the piece is kept (the check also guards against any surprise in
-    // the compressor's output: the message then goes plain).
+    // header fits in the padding after the end-of-block code, or needs one more zero byte.
+    // The padding is read from the block's header (block_padding_bits), which costs a small
+    // fraction of compressing; decoding the piece to find out cost about as much as compressing
+    // it, so that is left for the blocks the header cannot tell about (the message then goes
+    // plain if neither ending decodes back to the piece).
     const std::size_t start = out.size();
     const std::size_t bound = libdeflate_deflate_compress_bound(c_, piece.size());
     out.resize(start + bound);
@@ -62,7 +66,14 @@ bool compressor::append_piece(std::string_view piece, std::string& out) {
     if (n == 0) return false;
     auto& first = reinterpret_cast<unsigned char&>(out[start]);
     if ((first & 1) == 0) return false;  // more than one block
+    const auto padding = block_padding_bits(std::string_view(out).substr(start, n));
     first &= 0xFE;
+    if (padding) {
+        out.resize(start + n);
+        if (*padding < 3) out.push_back('\0');
+        out.append(sync_marker);
+        return true;
+    }
     for (const std::size_t extra : {0, 1}) {
         out.resize(start + n);
         out.append(extra, '\0');
