@@ -222,7 +222,7 @@ TEST(Config, Compression) {
     const auto defaults = parse_ok(minimal());
     EXPECT_TRUE(defaults.compression.enabled);
     EXPECT_EQ(defaults.compression.min_bytes, 256u);
-    EXPECT_EQ(defaults.compression.level, 6);
+    EXPECT_EQ(defaults.compression.level, 1);
     auto doc = minimal();
     doc["compression"] = {{"enabled", false}, {"min_bytes", 0}, {"level", 12}};
     const auto set = parse_ok(doc);
