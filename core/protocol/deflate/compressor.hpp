@@ -32,7 +32,7 @@ class compressor {
 
     int level_;
     libdeflate_compressor* c_;
-    libdeflate_decompressor* d_;  // checks each piece's ending
+    libdeflate_decompressor* d_;  // finds a piece's ending when its header cannot tell
     std::string check_in_;
     std::string check_out_;
 };
