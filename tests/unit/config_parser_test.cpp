@@ -294,7 +294,7 @@ TEST(Config, ApiKeyEntryErrorsNameTheField) {
     refused_at(with("sha256", std::string(64, 'g')), "directory.api_keys[0].sha256");
     refused_at(with("team", ""), "directory.api_keys[0].team");
     refused_at(with("scopes", json::array()), "directory.api_keys[0].scopes");
-    refused_at(with("scopes", {"subscribe", "admin"}), "directory.api_keys[0].scopes[1]");
+    refused_at(with("scopes", {"subscribe", "root"}), "directory.api_keys[0].scopes[1]");
     refused_at(with("scopes", {"subscribe", 3}), "directory.api_keys[0].scopes[1]");
 
     auto doc = full();

@@ -67,6 +67,7 @@ function startClient() {
     if (info.code === 4401) {
       // The session expired or was revoked (POST /v1/disconnect), or the dev server restarted
       // with another key. Renewing the cookie and connecting again needs no reload.
+      $('countdown').textContent = '';
       $('session-reason').textContent = `${info.code} ${info.reason}`;
       $('session-ended').hidden = false;
       confirmed.clear();
