@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/auth/digest.hpp"
+#include "http_directory_support.hpp"
 #include "prometheus_process.hpp"
 #include "server_support.hpp"
 
@@ -182,6 +183,34 @@ TEST(ServerDisconnect, WithAdminListenItIsServedThereOnly) {
     ASSERT_TRUE(user.wait_closed(1s));
     EXPECT_EQ(user.close_code(), 4401);
     EXPECT_EQ(user.close_reason(), "credential revoked");
+}
+
+TEST(ServerDisconnect, TheHttpDirectoryAsksAfreshForTheCredentialsItNamed) {
+    http_directory_fixture f;
+    f.backend.set_credential(auth::sha256_hex(key_admin),
+                             {200, R"({"id":"admin","team":"ops","scopes":["admin"]})"});
+    f.start();
+    ws_peer named, other;
+    connect_key(named, f.port(), key_t1);
+    connect_key(other, f.port(), key_t2);
+    // The admin key's own lookup is cached by a first disconnect that matches nobody.
+    ASSERT_EQ(disconnect(f.port(), R"({"user":"nobody"})").status, 200);
+    const int asked = f.backend.authenticate_count();
+
+    const auto res = disconnect(f.port(), R"({"key_id":"t1"})");
+    ASSERT_EQ(res.status, 200) << res.text;
+    EXPECT_EQ(res.body["matched"], 1);
+    ASSERT_TRUE(named.wait_closed(1s));
+    EXPECT_EQ(named.close_reason(), "credential revoked");
+    EXPECT_EQ(f.backend.authenticate_count(), asked) << "the disconnect itself was cached";
+
+    ws_peer again, other_again;
+    connect_key(other_again, f.port(), key_t2);
+    EXPECT_TRUE(still_open(other_again));
+    EXPECT_EQ(f.backend.authenticate_count(), asked) << "another key's answer stays cached";
+    connect_key(again, f.port(), key_t1);
+    EXPECT_TRUE(still_open(again));
+    EXPECT_EQ(f.backend.authenticate_count(), asked + 1) << "the named key is asked afresh";
 }
 
 }  // namespace
