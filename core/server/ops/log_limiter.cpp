@@ -32,15 +32,15 @@ std::uint64_t log_limiter::take_suppressed(std::size_t reason, clock::time_point
 
 std::string_view refusal_name(refusal why) {
     static constexpr std::string_view names[refusal_count] = {
-        "origin_not_allowed", "unauthorized",      "forbidden",    "auth_unavailable",
-        "too_many",           "protocol_error",    "invalid_utf8", "message_too_big",
-        "channel_denied",     "credential_expired"};
+        "origin_not_allowed", "unauthorized",       "forbidden",         "auth_unavailable",
+        "too_many",           "protocol_error",     "invalid_utf8",      "message_too_big",
+        "channel_denied",     "credential_expired", "credential_revoked"};
     return names[static_cast<std::size_t>(why)];
 }
 
 std::uint16_t refusal_code(refusal why) {
-    static constexpr std::uint16_t codes[refusal_count] = {403,  4401, 4403, 4503, 4429,
-                                                           1002, 1007, 1009, 4403, 4401};
+    static constexpr std::uint16_t codes[refusal_count] = {403,  4401, 4403, 4503, 4429, 1002,
+                                                           1007, 1009, 4403, 4401, 4401};
     return codes[static_cast<std::size_t>(why)];
 }
 

@@ -50,8 +50,9 @@ enum class refusal : std::uint8_t {
     message_too_big,     // 1009
     channel_denied,      // a subscribe answered forbidden
     credential_expired,  // 4401: an open connection's credential reached its expires_at
+    credential_revoked,  // 4401: the directory no longer knows an open connection's credential
 };
-inline constexpr std::size_t refusal_count = 10;
+inline constexpr std::size_t refusal_count = 11;
 std::string_view refusal_name(refusal why);
 std::uint16_t refusal_code(refusal why);  // the close code (or HTTP status for the 403)
 
