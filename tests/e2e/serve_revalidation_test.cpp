@@ -102,7 +102,7 @@ TEST(ServeRevalidation, KeyTheBackendNoLongerKnowsClosesItsIdleConnectionWithin3
     }
 
     EXPECT_EQ(metric(*port, "kata_rt_closes_total{reason=\"revoked\"}"), 1);
-    EXPECT_GE(metric(*port, "kata_rt_revalidation_lookups_total"), 2);
+    EXPECT_GE(metric(*port, "kata_rt_revalidation_lookups_total"), 1);
     const std::string marker = R"("reason":"credential_revoked")";
     ASSERT_TRUE(s.serve->wait_for_output(marker)) << s.serve->output();
     const auto& out = s.serve->output();

@@ -23,8 +23,10 @@ bool is_owned_channel(std::string_view channel) {
 
 }  // namespace
 
-std::string credential_key(auth::credential_kind kind, std::string_view sha256_hex) {
-    return (kind == auth::credential_kind::session ? "s:" : "k:") + std::string(sha256_hex);
+const std::string& credential_key(auth::credential_kind kind, std::string_view sha256_hex,
+                                  std::string& out) {
+    out.assign(kind == auth::credential_kind::session ? "s:" : "k:").append(sha256_hex);
+    return out;
 }
 
 revalidator::revalidator(server_state& state, std::chrono::milliseconds interval,
@@ -55,14 +57,16 @@ void revalidator::stop() {
 
 void revalidator::track_credential(unsigned w, auth::credential_kind kind,
                                    std::string_view sha256_hex, std::string_view who) {
-    const auto key = credential_key(kind, sha256_hex);
+    std::string key;
+    credential_key(kind, sha256_hex, key);
     std::lock_guard lock(mutex_);
     add(credentials_, key, w, who, kind);
 }
 
 void revalidator::untrack_credential(unsigned w, auth::credential_kind kind,
                                      std::string_view sha256_hex) {
-    const auto key = credential_key(kind, sha256_hex);
+    std::string key;
+    credential_key(kind, sha256_hex, key);
     std::lock_guard lock(mutex_);
     remove(credentials_, key, w);
 }

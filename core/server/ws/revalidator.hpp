@@ -30,8 +30,10 @@ struct revalidation_batch {
     bool empty() const { return principals.empty() && owners.empty(); }
 };
 
-// The key a connection's credential is tracked under.
-std::string credential_key(auth::credential_kind kind, std::string_view sha256_hex);
+// The key a connection's credential is tracked under, written into `out` (reused by callers
+// that look up many).
+const std::string& credential_key(auth::credential_kind kind, std::string_view sha256_hex,
+                                  std::string& out);
 
 // Re-validates live connections against an async directory (directory.http.revalidate_ms): it
 // knows every credential and every spec/agent channel held by an open connection, with how many

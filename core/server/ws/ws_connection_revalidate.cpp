@@ -14,7 +14,9 @@ void ws_connection::apply_revalidation(const revalidation_batch& batch) {
     if (ended_ || closing_) return;
     bool team_may_have_changed = false;
     if (!batch.principals.empty()) {
-        const auto it = batch.principals.find(credential_key(kind_, digest()));
+        // Reused: every connection of the worker looks itself up in every batch.
+        thread_local std::string key;
+        const auto it = batch.principals.find(credential_key(kind_, digest(), key));
         if (it != batch.principals.end()) {
             const auto& found = it->second;
             if (found.status == auth::lookup_status::not_found) {
