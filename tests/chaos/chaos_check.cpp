@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/auth/digest.hpp"
+#include "core/protocol/event_id.hpp"
 #include "tests/chaos/chaos_faults.hpp"
 
 namespace kata::chaos {
@@ -23,7 +24,8 @@ struct published {
     int status = 0;
     bool refused = false;  // the answer says it was not stored
     std::string id;        // as acknowledged ("" when not known)
-    steady::time_point start;
+    steady::time_point start, end;
+    int node = 0;
 };
 
 // channel -> n -> what its publisher learnt.
@@ -32,7 +34,7 @@ std::map<std::string, std::map<int, published>> by_channel(
     std::map<std::string, std::map<int, published>> out;
     for (const auto& a : attempts) {
         for (std::size_t i = 0; i < a.ns.size(); ++i)
-            out[a.channel][a.ns[i]] = {a.status, a.refused[i], a.ids[i], a.start};
+            out[a.channel][a.ns[i]] = {a.status, a.refused[i], a.ids[i], a.start, a.end, a.node};
     }
     return out;
 }
@@ -52,12 +54,63 @@ std::string ranges(const std::vector<int>& ns) {
     return out;
 }
 
+double seconds(steady::duration d) {
+    return std::chrono::duration<double>(d).count();
+}
+
+// Where a lost event went and what its subscriber got around it: enough to line it up with the
+// faults printed after the violations.
+std::string describe(int n, const published& p, const std::vector<timeline_entry>& line,
+                     std::optional<std::size_t> before, std::size_t next,
+                     steady::time_point epoch) {
+    std::string out = "n " + std::to_string(n) + " went to node " + std::to_string(p.node) +
+                      " at " + std::to_string(seconds(p.start - epoch)) + " s, answered " +
+                      std::to_string(p.status) + " after " +
+                      std::to_string(seconds(p.end - p.start)) + " s as " + p.id;
+    const auto show = [&](const timeline_entry& e) {
+        return "n " + std::to_string(e.n) + " (" + e.id + ") at " +
+               std::to_string(seconds(e.at - epoch)) + " s";
+    };
+    if (before) out += "; got before it " + show(line[*before]);
+    out += ", after it " + show(line[next]);
+    return out;
+}
+
+// The stretch of a timeline where a lost event belonged: after the last event delivered that
+// was stored before it, up to the first delivered that was stored after it. Stored order (the
+// id's sequence), not the publisher's n: an event whose publish timed out may be stored, and
+// delivered, after events published behind it. nullopt: nothing stored after it was delivered.
+struct stretch {
+    std::optional<std::size_t> before;  // last event stored before the lost one
+    std::size_t next = 0;               // first event stored after it
+};
+std::optional<stretch> where_lost(const std::vector<timeline_entry>& line,
+                                  const protocol::event_id& lost) {
+    std::optional<std::size_t> before;
+    for (std::size_t p = 0; p < line.size(); ++p) {
+        if (line[p].kind != timeline_entry::event) continue;
+        const auto id = protocol::parse_event_id(line[p].id);
+        if (id && id->epoch == lost.epoch && id->sequence < lost.sequence) before = p;
+    }
+    for (std::size_t p = before ? *before + 1 : 0; p < line.size(); ++p) {
+        if (line[p].kind != timeline_entry::event) continue;
+        const auto id = protocol::parse_event_id(line[p].id);
+        // Another epoch after this one's events: Redis lost the channel's state in between.
+        if (!id || id->epoch != lost.epoch || id->sequence > lost.sequence)
+            return stretch{before, p};
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<std::string> check_delivery(const std::vector<publish_attempt>& attempts,
                                         const std::vector<subscriber_record>& subscribers) {
     std::vector<std::string> out;
     const auto events = by_channel(attempts);
+    steady::time_point epoch = steady::time_point::max();
+    for (const auto& a : attempts)
+        epoch = std::min(epoch, a.start);
     for (const auto& sub : subscribers) {
         for (const auto& channel : channels) {
             const auto line_it = sub.timeline.find(channel);
@@ -134,21 +187,25 @@ std::vector<std::string> check_delivery(const std::vector<publish_attempt>& atte
                 continue;
             }
             std::vector<int> lost, tail;
+            std::optional<std::string> first_lost;
             for (const auto& [n, p] : known) {
                 if (p.status != 200 || p.start <= *first_grant || pos.count(n)) continue;
-                const auto next = pos.upper_bound(n);
-                if (next == pos.end()) {
-                    tail.push_back(n);  // nothing after it came: no signal can cover it
+                const auto id = protocol::parse_event_id(p.id);
+                const auto at = id ? where_lost(line, *id) : std::nullopt;
+                if (!at) {
+                    tail.push_back(n);  // nothing stored after it came: no signal can cover it
                     continue;
                 }
-                const std::size_t before = next == pos.begin() ? 0 : std::prev(next)->second + 1;
-                if (markers[next->second] - markers[before] == 0) lost.push_back(n);
+                const std::size_t from = at->before ? *at->before + 1 : 0;
+                if (markers[at->next] - markers[from] != 0) continue;
+                lost.push_back(n);
+                if (!first_lost) first_lost = describe(n, p, line, at->before, at->next, epoch);
             }
             if (!lost.empty()) {
                 out.push_back(who + std::to_string(lost.size()) +
                               " acknowledged events never delivered and the subscriber was not "
                               "told (no recovered:false): n " +
-                              ranges(lost));
+                              ranges(lost) + "; first " + *first_lost);
             }
             if (!tail.empty()) {
                 out.push_back(who + std::to_string(tail.size()) +

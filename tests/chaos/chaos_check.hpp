@@ -12,7 +12,8 @@ namespace kata::chaos {
 // Every event acknowledged with 200 and published after a subscriber's first grant on its
 // channel reaches that subscriber, or the subscriber was told (a `subscribed` with
 // "recovered": false, or a subscribe it had to make without `since`) between the events it got
-// around the gap. No duplicate, no reordering, no event that was never published.
+// around the gap, in stored order (the ids' sequence). No duplicate, no reordering, no event that
+// was never published.
 std::vector<std::string> check_delivery(const std::vector<publish_attempt>& attempts,
                                         const std::vector<subscriber_record>& subscribers);
 
