@@ -68,7 +68,11 @@ void redis_broker::stop() {
 
 std::unique_lock<std::mutex> redis_broker::lock_if_running() {
     std::unique_lock lock(running_mutex_);
-    if (!running_) lock.unlock();
+    if (!running_) {
+        lock.unlock();
+    } else if (pause_for_test_) {
+        pause_for_test_();
+    }
     return lock;
 }
 

@@ -45,6 +45,11 @@ class redis_broker final : public hub::broker {
 
     const redis_broker_settings& settings() const { return settings_; }
 
+    // Tests only, set before the calls it should catch: runs inside every call that found the
+    // broker running, between that check and its post, so a test can hold a call there while it
+    // stops the broker.
+    void pause_calls_for_test(std::function<void()> pause) { pause_for_test_ = std::move(pause); }
+
   private:
     using open_handler = std::function<void(std::optional<hub::stream_position>)>;
     enum class sub_state { none, subscribing, subscribed, unsubscribing };
@@ -76,6 +81,7 @@ class redis_broker final : public hub::broker {
     std::unique_lock<std::mutex> lock_if_running();
 
     redis_broker_settings settings_;
+    std::function<void()> pause_for_test_;
     boost::asio::io_context io_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     std::vector<shard_state> shards_;

@@ -66,5 +66,33 @@ TEST(RedisBrokerStop, EveryCallRacingStopIsAnswered) {
     }
 }
 
+// The same race, made certain: a publish held between its running check and its post while
+// stop() runs. stop() must wait for it (and then answer it), not return and leave the publish
+// to be posted onto a context that never runs again.
+TEST(RedisBrokerStop, ACallCaughtBetweenItsCheckAndItsPostIsStillAnswered) {
+    if (access(redis_server_binary, X_OK) != 0) GTEST_SKIP() << "no redis-server";
+    redis_process redis;
+    redis::redis_broker b(settings_for({redis.url()}));
+    b.start();
+    std::atomic<bool> in_window{false}, stopped{false}, answered{false};
+    b.pause_calls_for_test([&] {
+        in_window = true;
+        // Long enough for an unguarded stop() to finish; a guarded one waits for this call.
+        eventually([&] { return stopped.load(); }, 1s);
+    });
+    std::thread caller([&] {
+        b.publish({make_event("spec:held", "1")}, [&](hub::publish_result) { answered = true; });
+    });
+    ASSERT_TRUE(eventually([&] { return in_window.load(); }, 5s));
+    std::thread stopper([&] {
+        b.stop();
+        stopped = true;
+    });
+    caller.join();
+    stopper.join();
+    EXPECT_TRUE(eventually([&] { return answered.load(); }, 5s))
+        << "a publish that found the broker running was never answered";
+}
+
 }  // namespace
 }  // namespace kata::e2e
