@@ -83,7 +83,7 @@ class revalidator : public std::enable_shared_from_this<revalidator> {
              auth::credential_kind kind);
     void remove(table& t, const std::string& key, unsigned w);
     void run();
-    // Lock held: marks what is due now as in flight, for `lookups` and `owner_lookups`.
+    // Lock held: marks what is due now as in flight and lists it in `out`.
     void collect_due(table& t, clock::time_point now, std::vector<due_lookup>& out);
     void dispatch(const std::vector<due_lookup>& credentials,
                   const std::vector<due_lookup>& channels);
