@@ -107,20 +107,22 @@ void print_banner(const server::server& srv, const config::server_config& cfg,
         if (key_from_env) {
             server::log_always(server::log_level::info, "kata-rt serve: " + dev_line,
                                {{"api_key_source", "KATA_RT_API_KEY"},
-                                {"scopes", "subscribe publish"},
+                                {"scopes", "subscribe publish admin"},
                                 {"allowed_origins", origins_text(cfg)}});
         } else {
             server::log_always(server::log_level::info, "kata-rt serve: " + dev_line,
                                {{"api_key", dev_key},
-                                {"scopes", "subscribe publish"},
+                                {"scopes", "subscribe publish admin"},
                                 {"allowed_origins", origins_text(cfg)}});
         }
     } else if (!dev_key.empty()) {
         std::cerr << "kata-rt serve: " << dev_line << ".\n";
         if (key_from_env) {
-            std::cerr << "  API key: the value of KATA_RT_API_KEY (scopes subscribe, publish)\n";
+            std::cerr
+                << "  API key: the value of KATA_RT_API_KEY (scopes subscribe, publish, admin)\n";
         } else {
-            std::cerr << "  API key (shown once; scopes subscribe, publish): " << dev_key << "\n";
+            std::cerr << "  API key (shown once; scopes subscribe, publish, admin): " << dev_key
+                      << "\n";
         }
         std::cerr << "  dev page: http://127.0.0.1:" << srv.port() << "/dev/login\n";
         std::cerr << "  allowed origins (cookie sessions, add more with --allow-origin): "

@@ -78,6 +78,24 @@ class coalescing_cache {
         ++generation_;
     }
 
+    // Forgets the answers for which `pred(key, value)` holds. Lookups in flight still complete,
+    // but their answers are not kept (one of them may be for a forgotten credential).
+    template <class Pred>
+    std::size_t erase_if(Pred pred) {
+        std::size_t n = 0;
+        for (auto it = lru_.begin(); it != lru_.end();) {
+            if (pred(it->key, it->value)) {
+                index_.erase(it->key);
+                it = lru_.erase(it);
+                ++n;
+            } else {
+                ++it;
+            }
+        }
+        ++generation_;
+        return n;
+    }
+
     // Every waiter of every lookup in flight (shutdown: they are failed).
     std::vector<lookup_callback<T>> take_all_waiters() {
         std::vector<lookup_callback<T>> all;

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/auth/credentials.hpp"
+#include "core/auth/disconnect_request.hpp"
 #include "core/auth/principal.hpp"
 
 namespace kata::auth {
@@ -46,6 +47,10 @@ class directory {
     // server then uses it instead of the calls above, which such a backend answers `unavailable`.
     // nullptr (the default): the calls above never block, so the server calls them inline.
     virtual const async_directory* async() const { return nullptr; }
+
+    // A disconnect named these credentials: a directory that caches answers forgets theirs, so
+    // the next connect or subscribe with one of them is checked afresh. Any thread.
+    virtual void forget(const disconnect_target& target) const { (void)target; }
 };
 
 }  // namespace kata::auth

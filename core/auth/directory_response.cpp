@@ -77,6 +77,7 @@ lookup_result<principal> parse_authenticate_response(credential_kind kind, unsig
         if (name == "subscribe") who.scopes |= scope_subscribe;
         if (name == "publish") who.scopes |= scope_publish;
         if (name == "publish_any") who.scopes |= scope_publish_any;
+        if (name == "admin") who.scopes |= scope_admin;
     }
     return {lookup_status::found, std::move(who)};
 }

@@ -9,6 +9,7 @@ enum scope : std::uint8_t {
     scope_subscribe = 1,
     scope_publish = 2,      // publish to the principal's own team's channels
     scope_publish_any = 4,  // publish to any channel
+    scope_admin = 8,        // the server API (POST /v1/disconnect)
 };
 
 // Who is on the other end of a connection or a publish request.

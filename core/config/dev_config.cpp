@@ -19,7 +19,7 @@ dev_setup make_dev_config(const std::string& api_key) {
     key.id = "dev";
     key.sha256 = auth::sha256_hex(dev.api_key);
     key.team = "dev";
-    key.scopes = auth::scope_subscribe | auth::scope_publish;
+    key.scopes = auth::scope_subscribe | auth::scope_publish | auth::scope_admin;
     dev.config.directory.api_keys.push_back(std::move(key));
     dev.config.directory.default_team = "dev";
     dev.config.allowed_origins = {"http://localhost:3000", "http://127.0.0.1:3000"};

@@ -7,8 +7,8 @@
 namespace kata::config {
 
 // The embedded default of `kata-rt serve` with no --config: 127.0.0.1:8080, one generated API key
-// of team `dev` with scopes subscribe and publish, every spec/agent id owned by `dev`, and the dev
-// page (GET /, GET /dev/login) with a session of user `dev`, team `dev`.
+// of team `dev` with scopes subscribe, publish and admin, every spec/agent id owned by `dev`, and
+// the dev page (GET /, GET /dev/login) with a session of user `dev`, team `dev`.
 struct dev_setup {
     server_config config;
     std::string api_key;  // the generated key, to show once to the person who started the server

@@ -35,9 +35,12 @@ bool read_scopes(checker& check, const json& v, const std::string& path, std::ui
             out |= auth::scope_publish;
         } else if (s == "publish_any") {
             out |= auth::scope_publish_any;
+        } else if (s == "admin") {
+            out |= auth::scope_admin;
         } else {
             return check.fail(index_path(path, i),
-                              "must be one of \"subscribe\", \"publish\", \"publish_any\"");
+                              "must be one of \"subscribe\", \"publish\", \"publish_any\", "
+                              "\"admin\"");
         }
     }
     return true;

@@ -157,6 +157,21 @@ void http_directory::clear_cache() const {
     owners_.clear();
 }
 
+void http_directory::forget(const auth::disconnect_target& target) const {
+    std::lock_guard lock(mutex_);
+    // Keys are "s:<digest>" or "k:<digest>"; not_found answers hold no principal to match.
+    principals_.erase_if(
+        [&](const std::string& key, const auth::lookup_result<auth::principal>& r) {
+            if (key.size() < 2) return false;
+            const auto kind =
+                key[0] == 's' ? auth::credential_kind::session : auth::credential_kind::api_key;
+            const std::string_view digest = std::string_view(key).substr(2);
+            if (target.by == auth::disconnect_target::field::sha256) return digest == target.value;
+            return r.status == auth::lookup_status::found &&
+                   auth::disconnect_matches(target, r.value, kind, digest);
+        });
+}
+
 std::size_t http_directory::lookups_waiting() const {
     std::lock_guard lock(mutex_);
     return principals_.waiting() + owners_.waiting();

@@ -48,6 +48,8 @@ class http_directory final : public auth::directory, public auth::async_director
 
     // SIGHUP: forget every cached answer (revocations take effect at the next lookup).
     void clear_cache() const;
+    // A disconnect: forgets the cached answers for the credentials it names.
+    void forget(const auth::disconnect_target& target) const override;
 
     // Callbacks waiting for a backend answer (tests and diagnostics).
     std::size_t lookups_waiting() const;

@@ -23,6 +23,7 @@
 #include "core/server/ops/log_limiter.hpp"
 #include "core/server/tls/handshake_slots.hpp"
 #include "core/server/tls/tls_context.hpp"
+#include "core/server/ws/disconnect_relay.hpp"
 #include "core/server/ws/revalidator.hpp"
 #include "core/server/ws/worker.hpp"
 #include "core/server/ws/ws_connection.hpp"
@@ -136,13 +137,16 @@ tcp::endpoint resolve_listen(const std::string& host, std::uint16_t port) {
 struct server::impl {
     impl(config::server_config cfg, std::shared_ptr<const auth::directory> dir)
         : state(std::move(cfg), std::move(dir)), broker(make_broker(state.config)) {
-        if (broker) {
-            broker->set_sink(&state.hub);
-            state.hub.set_broker(broker.get());
-        }
         const unsigned n = server_state::worker_count(state.config);
         for (unsigned i = 0; i < n; ++i)
             workers.push_back(std::make_unique<worker>(i, state));
+        disconnects = std::make_unique<disconnect_relay>(state, workers, broker.get());
+        state.disconnects = disconnects.get();
+        if (broker) {
+            // The relay takes the reserved disconnect channel and hands the rest to the hub.
+            broker->set_sink(disconnects.get());
+            state.hub.set_broker(broker.get());
+        }
         acceptor.emplace(workers.front()->context());
         const auto& http = state.config.directory.http;
         if (http && http->revalidate.count() > 0) {
@@ -159,6 +163,7 @@ struct server::impl {
         admin.reset();
         acceptor.reset();
         if (broker) broker->stop();
+        disconnects.reset();  // its timer before the workers' contexts
         workers.clear();
     }
 
@@ -167,6 +172,7 @@ struct server::impl {
     handshake_slots handshakes{state, state.config.limits.max_tls_handshakes};
     std::unique_ptr<hub::broker> broker;  // a remote one (Redis); none with the memory broker
     std::vector<std::unique_ptr<worker>> workers;
+    std::unique_ptr<disconnect_relay> disconnects;
     std::optional<tcp::acceptor> acceptor;
     std::unique_ptr<admin_listener> admin;      // only with admin_listen
     std::shared_ptr<revalidator> revalidation;  // only with directory.http.revalidate_ms
@@ -199,10 +205,10 @@ void server::start() {
     acceptor.listen(asio::socket_base::max_listen_connections);
     impl_->port = acceptor.local_endpoint().port();
     if (cfg.admin_listen)
-        impl_->admin = std::make_unique<admin_listener>(impl_->workers.front()->context(),
-                                                        impl_->state, *cfg.admin_listen);
+        impl_->admin = std::make_unique<admin_listener>(*impl_->workers.front(), *cfg.admin_listen);
     impl_->started = true;
     if (impl_->broker) impl_->broker->start();
+    impl_->disconnects->start();
 
     asio::co_spawn(acceptor.get_executor(),
                    accept_loop(acceptor, impl_->workers, impl_->state,

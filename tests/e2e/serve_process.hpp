@@ -26,7 +26,7 @@ class serve_process {
                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Waits until "listening on ws://HOST:PORT" and returns PORT.
     std::optional<std::uint16_t> wait_listening(
-        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+        std::chrono::milliseconds timeout = std::chrono::seconds(30));
     const std::string& output() const { return output_; }
     pid_t pid() const { return pid_; }
 

@@ -34,6 +34,8 @@ config::server_config test_config() {
     dir.api_keys.push_back({"t1-pub", auth::sha256_hex(key_no_subscribe), "t1", pub});
     dir.api_keys.push_back(
         {"ops", auth::sha256_hex(key_publish_any), "ops", std::uint8_t(auth::scope_publish_any)});
+    dir.api_keys.push_back(
+        {"admin", auth::sha256_hex(key_admin), "ops", std::uint8_t(auth::scope_admin)});
     dir.sessions.push_back({auth::sha256_hex(session_t1), "u1", "t1"});
     dir.specs = {{"s1", "t1"}, {"s2", "t2"}};
     dir.agents = {{"a1", "t1"}};

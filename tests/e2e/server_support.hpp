@@ -29,6 +29,7 @@ inline const std::string key_t1 = "key-t1-subscribe-publish";
 inline const std::string key_t2 = "key-t2-subscribe";
 inline const std::string key_no_subscribe = "key-t1-publish-only";
 inline const std::string key_publish_any = "key-ops-publish-any";
+inline const std::string key_admin = "key-ops-admin";  // scope admin only (POST /v1/disconnect)
 inline const std::string session_t1 = "session-token-t1";
 inline const std::string good_origin = "https://app.example.com";
 

@@ -154,5 +154,31 @@ TEST(CoalescingCache, TakeAllWaitersEmptiesTheTable) {
     EXPECT_EQ(c.in_flight(), 0u);
 }
 
+TEST(CoalescingCache, EraseIfForgetsOnlyTheMatchingAnswersAndTheLookupsInFlight) {
+    cache c({10s, 1s, 100});
+    recorder rec;
+    auto cb = rec.callback();
+    for (const char* key : {"a", "b", "c"}) {
+        const auto gen = c.begin(key, t0, cb).generation;
+        c.complete(key, found(std::string(key) == "c" ? "t2" : "t1"), t0, gen);
+    }
+    cb = rec.callback();
+    const auto in_flight = c.begin("d", t0, cb);
+    ASSERT_TRUE(in_flight.fetch);
+
+    const auto n = c.erase_if(
+        [](const std::string&, const lookup_result<std::string>& r) { return r.value == "t1"; });
+    EXPECT_EQ(n, 2u);
+    EXPECT_EQ(c.size(), 1u);
+    cb = rec.callback();
+    EXPECT_TRUE(c.begin("a", t0, cb).fetch) << "forgotten: asked again";
+    cb = rec.callback();
+    EXPECT_TRUE(c.begin("c", t0, cb).cached) << "another team's answer stays";
+    // The answer of a lookup that started before the erase may predate the disconnect: not kept.
+    c.complete("d", found("t1"), t0, in_flight.generation);
+    cb = rec.callback();
+    EXPECT_TRUE(c.begin("d", t0, cb).fetch);
+}
+
 }  // namespace
 }  // namespace kata::auth

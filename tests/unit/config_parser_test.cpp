@@ -34,7 +34,7 @@ json full() {
       "directory": {
         "api_keys": [{"id": "ci-bot", "sha256": ")" +
                        digest_a + R"(", "team": "t1",
-                      "scopes": ["subscribe", "publish"]}],
+                      "scopes": ["subscribe", "publish", "admin"]}],
         "sessions": [{"sha256": ")" +
                        digest_b + R"(", "user": "u1", "team": "t1"}],
         "specs": {"s1": "t1"}, "agents": {"a1": "t2"}
@@ -109,7 +109,8 @@ TEST(Config, FullDocumentRead) {
     ASSERT_EQ(c.directory.api_keys.size(), 1u);
     EXPECT_EQ(c.directory.api_keys[0].id, "ci-bot");
     EXPECT_EQ(c.directory.api_keys[0].sha256, digest_a);
-    EXPECT_EQ(c.directory.api_keys[0].scopes, auth::scope_subscribe | auth::scope_publish);
+    EXPECT_EQ(c.directory.api_keys[0].scopes,
+              auth::scope_subscribe | auth::scope_publish | auth::scope_admin);
     ASSERT_EQ(c.directory.sessions.size(), 1u);
     EXPECT_EQ(c.directory.sessions[0].user, "u1");
     EXPECT_EQ(c.directory.specs.at("s1"), "t1");
@@ -293,7 +294,7 @@ TEST(Config, ApiKeyEntryErrorsNameTheField) {
     refused_at(with("sha256", std::string(64, 'g')), "directory.api_keys[0].sha256");
     refused_at(with("team", ""), "directory.api_keys[0].team");
     refused_at(with("scopes", json::array()), "directory.api_keys[0].scopes");
-    refused_at(with("scopes", {"subscribe", "admin"}), "directory.api_keys[0].scopes[1]");
+    refused_at(with("scopes", {"subscribe", "root"}), "directory.api_keys[0].scopes[1]");
     refused_at(with("scopes", {"subscribe", 3}), "directory.api_keys[0].scopes[1]");
 
     auto doc = full();

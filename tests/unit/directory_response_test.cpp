@@ -32,6 +32,10 @@ TEST(DirectoryResponse, ApiKeyFound) {
     EXPECT_EQ(r.value.id, "ci");
     EXPECT_EQ(r.value.team, "t1");
     EXPECT_EQ(r.value.scopes, scope_subscribe | scope_publish);
+    const auto admin = parse_authenticate_response(
+        credential_kind::api_key, 200, R"({"id":"ops","team":"t1","scopes":["admin"]})");
+    ASSERT_EQ(admin.status, lookup_status::found);
+    EXPECT_EQ(admin.value.scopes, scope_admin);
 }
 
 TEST(DirectoryResponse, SessionDefaultsToSubscribeUnlessTold) {

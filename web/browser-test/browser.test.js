@@ -1,7 +1,8 @@
 // The dev page of `kata-rt serve` in Debian's headless Chromium, driven by playwright-core (no
 // browser download: executablePath). Logs in, subscribes, shows an event published with
-// `kata-rt publish`, survives a server restart without duplicates, and a page from an origin that
-// is not allowed cannot connect (403 before the upgrade). A screenshot is kept as an artifact.
+// `kata-rt publish`, survives a server restart without duplicates, shows a session ended by
+// POST /v1/disconnect and logs in again without a reload, and a page from an origin that is not
+// allowed cannot connect (403 before the upgrade). Screenshots are kept as artifacts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -197,6 +198,48 @@ test('the dev page logs in, subscribes, shows published events, and survives a r
   // A reload keeps the typed channels and subscribes again.
   await page.reload();
   await page.waitForSelector('#subs li.confirmed[data-channel="team:dev"]', WAIT);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('after POST /v1/disconnect the page shows its session ended (4401) and logs in again without a reload', async () => {
+  const page = await browser.newPage();
+  const consoleErrors = [];
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  await page.goto(`http://127.0.0.1:${port}/dev/login`);
+  await page.waitForURL(`http://127.0.0.1:${port}/`, WAIT);
+  await page.fill('#channel-input', 'team:dev');
+  await page.click('#subscribe-btn');
+  await page.waitForSelector('#subs li.confirmed[data-channel="team:dev"]', WAIT);
+  // A marker that a reload would lose.
+  await page.evaluate(() => { window.__sameDocument = true; });
+
+  // The dev key holds the admin scope.
+  const res = await fetch(`http://127.0.0.1:${port}/v1/disconnect`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user: 'dev' }),
+  });
+  const doc = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(doc));
+  assert.ok(doc.matched >= 1, JSON.stringify(doc));
+
+  await page.waitForSelector('#state.state-disconnected', WAIT);
+  await page.waitForSelector('#session-ended:not([hidden])', WAIT);
+  assert.match(await page.innerText('#session-ended'), /session ended \(4401 credential revoked\)/);
+  await page.screenshot({ path: path.join(artifacts, 'dev-page-session-ended.png'), fullPage: true });
+
+  const renewed = page.waitForRequest((r) => new URL(r.url()).pathname === '/dev/login', WAIT);
+  await page.click('#relogin');
+  await renewed;
+  await page.waitForSelector('#state.state-connected', WAIT);
+  await page.waitForSelector('#subs li.confirmed[data-channel="team:dev"]', WAIT);
+  assert.equal(await page.isHidden('#session-ended'), true);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'renewed without a reload');
+
+  // And the renewed connection delivers.
+  const id = await publish({ port, apiKey, channel: 'team:dev', type: 'log_entry', payload: { after: 'renewal' } });
+  await page.waitForSelector(`#events tr[data-event-id="${id}"]`, WAIT);
   assert.deepEqual(consoleErrors, []);
   await page.close();
 });

@@ -38,6 +38,10 @@ export interface ReconnectInfo {
  *  of a refused upgrade (seen only with ws in Node; browsers cannot see it). */
 export interface DisconnectInfo {
   code: number;
+  /** The server's close reason. With 4401: `credential expired` (its `expires_at` passed),
+   *  `credential revoked` (a reload removed it, or POST /v1/disconnect named it), or empty for a
+   *  credential refused at connect. After renewing the session cookie, a new RealtimeClient
+   *  connects with it: no page reload is needed. */
   reason: string;
 }
 

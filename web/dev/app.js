@@ -4,7 +4,7 @@ import { RealtimeClient, isValidChannel } from '/realtime-client.js';
 
 const $ = (id) => document.getElementById(id);
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/ws`;
-const client = new RealtimeClient(wsUrl);
+let client = null; // replaced by a new one when the session is renewed
 const handles = new Map(); // channel -> subscription handle
 const MAX_ROWS = 500;
 let paused = false;
@@ -33,56 +33,83 @@ function stopCountdown() {
   $('countdown').textContent = '';
 }
 
-client.on('connecting', () => setState('connecting'));
-client.on('connected', () => {
-  stopCountdown();
-  setState('connected');
-});
-client.on('reconnecting', (info) => {
-  setState('reconnecting', `${info.code} ${info.reason}`);
-  stopCountdown();
-  const why = info.reason ? ` (${info.code} ${info.reason})` : ` (${info.code})`;
-  if (info.offline) {
-    $('countdown').textContent = `offline: waiting for the network${why}`;
-    return;
-  }
-  const tick = () => {
-    const left = Math.max(0, info.retryAt - Date.now());
-    $('countdown').textContent =
-      left > 0 ? `retry ${info.attempt + 1} in ${(left / 1000).toFixed(1)} s${why}` : 'retrying…';
-  };
-  tick();
-  countdownTimer = setInterval(tick, 100);
-});
-client.on('disconnected', (info) => {
-  stopCountdown();
-  setState('disconnected');
-  $('countdown').textContent = `${info.code} ${info.reason} `;
-  if (info.code === 4401) {
-    // E.g. the dev server restarted with another key: its session token changed too.
-    const a = document.createElement('a');
-    a.href = '/dev/login';
-    a.textContent = 'log in again';
-    $('countdown').append(a);
-  }
-});
-client.on('error', (err) => {
-  notice('error', `error${err.channel ? ` on ${err.channel}` : ''}: ${err.code || err.kind} ${err.message}`);
-  if (err.kind === 'revoked' || (err.channel && err.code === 'forbidden')) dropChannel(err.channel);
-});
-// The server confirmed a channel (also after each reconnect): mark it in the list.
+// The server accepted the session: also after a renewal.
 const confirmed = new Set();
-client.on('subscribed', (channel) => {
-  confirmed.add(channel);
-  renderSubs();
-});
-client.on('reconnecting', () => {
-  confirmed.clear();
-  renderSubs();
-});
-client.on('resync', (channel) =>
-  notice('resync', `${channel}: history could not be replayed (recovered: false); reload its state`),
-);
+
+function startClient() {
+  client = new RealtimeClient(wsUrl);
+  client.on('connecting', () => setState('connecting'));
+  client.on('connected', () => {
+    stopCountdown();
+    $('session-ended').hidden = true;
+    setState('connected');
+  });
+  client.on('reconnecting', (info) => {
+    setState('reconnecting', `${info.code} ${info.reason}`);
+    stopCountdown();
+    const why = info.reason ? ` (${info.code} ${info.reason})` : ` (${info.code})`;
+    if (info.offline) {
+      $('countdown').textContent = `offline: waiting for the network${why}`;
+      return;
+    }
+    const tick = () => {
+      const left = Math.max(0, info.retryAt - Date.now());
+      $('countdown').textContent =
+        left > 0 ? `retry ${info.attempt + 1} in ${(left / 1000).toFixed(1)} s${why}` : 'retrying…';
+    };
+    tick();
+    countdownTimer = setInterval(tick, 100);
+  });
+  client.on('disconnected', (info) => {
+    stopCountdown();
+    setState('disconnected');
+    $('countdown').textContent = `${info.code} ${info.reason}`;
+    if (info.code === 4401) {
+      // The session expired or was revoked (POST /v1/disconnect), or the dev server restarted
+      // with another key. Renewing the cookie and connecting again needs no reload.
+      $('countdown').textContent = '';
+      $('session-reason').textContent = `${info.code} ${info.reason}`;
+      $('session-ended').hidden = false;
+      confirmed.clear();
+      renderSubs();
+    }
+  });
+  client.on('error', (err) => {
+    notice('error', `error${err.channel ? ` on ${err.channel}` : ''}: ${err.code || err.kind} ${err.message}`);
+    if (err.kind === 'revoked' || (err.channel && err.code === 'forbidden')) dropChannel(err.channel);
+  });
+  // The server confirmed a channel (also after each reconnect): mark it in the list.
+  client.on('subscribed', (channel) => {
+    confirmed.add(channel);
+    renderSubs();
+  });
+  client.on('reconnecting', () => {
+    confirmed.clear();
+    renderSubs();
+  });
+  client.on('resync', (channel) =>
+    notice('resync', `${channel}: history could not be replayed (recovered: false); reload its state`),
+  );
+  // A renewed session keeps the channels it had.
+  for (const channel of handles.keys()) handles.set(channel, client.subscribe(channel, onEvent));
+}
+
+// GET /dev/login sets a fresh session cookie (its redirect to / is followed and ignored).
+async function renewSession() {
+  $('relogin').disabled = true;
+  try {
+    const res = await fetch('/dev/login', { credentials: 'same-origin', cache: 'no-store' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    $('session-ended').hidden = true;
+    startClient();
+  } catch (err) {
+    notice('error', `could not log in again: ${err.message}`);
+  } finally {
+    $('relogin').disabled = false;
+  }
+}
+$('relogin').addEventListener('click', renewSession);
+startClient();
 
 // ---- raw JSON text: shown as it arrived, so 123456789012345678901234567890 and 1.50 stay as sent.
 

@@ -10,14 +10,16 @@
 
 namespace kata::server {
 
-// The `admin_listen` acceptor: serves only /healthz, /readyz and /metrics (404 for anything
-// else), so the operator's endpoints can sit on a private interface while `listen` is public.
+class worker;
+
+// The `admin_listen` acceptor: serves only /healthz, /readyz, /metrics and the server API
+// (POST /v1/disconnect; 404 for anything else), so the operator's endpoints can sit on a private
+// interface while `listen` is public.
 class admin_listener {
   public:
-    // Binds `address` (port 0: ephemeral) and starts accepting on `ioc`. Throws std::system_error
-    // when the address cannot be bound.
-    admin_listener(asio::io_context& ioc, server_state& state,
-                   const std::pair<std::string, std::uint16_t>& address);
+    // Binds `address` (port 0: ephemeral) and starts accepting on `w`'s thread. Throws
+    // std::system_error when the address cannot be bound.
+    admin_listener(worker& w, const std::pair<std::string, std::uint16_t>& address);
     std::uint16_t port() const { return port_; }
     // Closes the acceptor and waits until it is closed, so the port is free on return. Needs the
     // io_context running.

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "core/server/http/dev_page.hpp"
+#include "core/server/http/disconnect_route.hpp"
 #include "core/server/http/http_responses.hpp"
 #include "core/server/http/ops_routes.hpp"
 #include "core/server/http/publish_route.hpp"
@@ -99,7 +100,7 @@ std::optional<http_response> refuse_by_headers(const http_request& head, bool bo
     }
     const auto path = path_of(head);
     const bool publish = path == "/v1/publish" && head.method() == http::verb::post;
-    if (publish || (path == "/v1/ws" && websocket::is_upgrade(head))) {
+    if (publish || path == disconnect_path || (path == "/v1/ws" && websocket::is_upgrade(head))) {
         if (const auto name = repeated_credential_header(head)) {
             return closing_error(head.version(), http::status::bad_request, "bad_request",
                                  "the " + std::string(*name) + " header appears more than once");
@@ -197,11 +198,15 @@ asio::awaitable<void> serve_requests(Stream& stream, worker& w) {
             // An async directory or a remote broker is awaited here, so this connection alone
             // waits for it.
             res = co_await handle_publish_async(req, w, state.directory());
+        } else if (path_of(req) == disconnect_path && !state.config.admin_listen) {
+            // With admin_listen the server API is served there only.
+            res = co_await handle_disconnect(req, state, w.mailbox());
         } else {
             res = route(req, state);
         }
         if (state.stopping.load()) res.keep_alive(false);
-        if (path_of(req) == "/v1/publish" && log_enabled(log_level::debug)) {
+        if ((path_of(req) == "/v1/publish" || path_of(req) == disconnect_path) &&
+            log_enabled(log_level::debug)) {
             log_access(req, res, remote_address(stream.socket()), started);
         }
         ec = co_await write_response(stream, res, req.method() == http::verb::head);

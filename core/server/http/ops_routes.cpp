@@ -54,6 +54,10 @@ std::optional<http_response> ops_route(const http_request& req, server_state& st
             return error_response(req, http::status::service_unavailable, "broker_unavailable",
                                   "the broker (Redis) is unreachable");
         }
+        if (state.disconnects != nullptr && !state.disconnects->ready()) {
+            return error_response(req, http::status::service_unavailable, "broker_unavailable",
+                                  "not yet following the broker's disconnects");
+        }
         return json_response(req, http::status::ok, R"({"status":"ready"})");
     }
     return metrics_response(req, state);

@@ -32,15 +32,15 @@ std::uint64_t log_limiter::take_suppressed(std::size_t reason, clock::time_point
 
 std::string_view refusal_name(refusal why) {
     static constexpr std::string_view names[refusal_count] = {
-        "origin_not_allowed", "unauthorized",       "forbidden",         "auth_unavailable",
-        "too_many",           "protocol_error",     "invalid_utf8",      "message_too_big",
-        "channel_denied",     "credential_expired", "credential_revoked"};
+        "origin_not_allowed", "unauthorized",       "forbidden",          "auth_unavailable",
+        "too_many",           "protocol_error",     "invalid_utf8",       "message_too_big",
+        "channel_denied",     "credential_expired", "credential_revoked", "subscription_revoked"};
     return names[static_cast<std::size_t>(why)];
 }
 
 std::uint16_t refusal_code(refusal why) {
     static constexpr std::uint16_t codes[refusal_count] = {403,  4401, 4403, 4503, 4429, 1002,
-                                                           1007, 1009, 4403, 4401, 4401};
+                                                           1007, 1009, 4403, 4401, 4401, 0};
     return codes[static_cast<std::size_t>(why)];
 }
 
@@ -79,10 +79,19 @@ void log_refusal(refusal why, std::string_view remote, std::string_view who,
     if (!v.emit) return;
     const std::uint64_t code = refusal_code(why);
     // An open connection (it has an id) was closed; one without was refused at the upgrade.
-    const char* msg = why == refusal::channel_denied ? "subscribe denied"
-                      : connection != 0              ? "connection closed"
-                                                     : "connection refused";
-    if (!channel.empty()) {
+    const char* msg = why == refusal::channel_denied         ? "subscribe denied"
+                      : why == refusal::subscription_revoked ? "subscription ended"
+                      : connection != 0                      ? "connection closed"
+                                                             : "connection refused";
+    if (why == refusal::subscription_revoked) {
+        // No close code: the connection stays open, told `unsubscribed` {"reason":"revoked"}.
+        log(log_level::info, msg,
+            {{"reason", reason},
+             {"remote", remote},
+             {"who", who},
+             {"channel", channel},
+             {"conn", connection}});
+    } else if (!channel.empty()) {
         log(log_level::info, msg,
             {{"reason", reason},
              {"code", code},

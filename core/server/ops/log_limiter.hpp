@@ -40,19 +40,20 @@ class log_limiter {
 
 // Why a peer was refused or closed for misbehaving: the reasons log_refusal() rate-limits.
 enum class refusal : std::uint8_t {
-    origin_not_allowed,  // HTTP 403 before the upgrade
-    unauthorized,        // 4401
-    forbidden,           // 4403
-    auth_unavailable,    // 4503
-    too_many,            // 4429 (connections or commands)
-    protocol_error,      // 1002
-    invalid_utf8,        // 1007
-    message_too_big,     // 1009
-    channel_denied,      // a subscribe answered forbidden
-    credential_expired,  // 4401: an open connection's credential reached its expires_at
-    credential_revoked,  // 4401: the directory no longer knows an open connection's credential
+    origin_not_allowed,    // HTTP 403 before the upgrade
+    unauthorized,          // 4401
+    forbidden,             // 4403
+    auth_unavailable,      // 4503
+    too_many,              // 4429 (connections or commands)
+    protocol_error,        // 1002
+    invalid_utf8,          // 1007
+    message_too_big,       // 1009
+    channel_denied,        // a subscribe answered forbidden
+    credential_expired,    // 4401: an open connection's credential reached its expires_at
+    credential_revoked,    // 4401: a disconnect (or a reload) ended an open connection
+    subscription_revoked,  // a disconnect with a channel ended that subscription
 };
-inline constexpr std::size_t refusal_count = 11;
+inline constexpr std::size_t refusal_count = 12;
 std::string_view refusal_name(refusal why);
 std::uint16_t refusal_code(refusal why);  // the close code (or HTTP status for the 403)
 

@@ -10,6 +10,7 @@
 #include "core/config/server_config.hpp"
 #include "core/hub/hub.hpp"
 #include "core/protocol/close_codes.hpp"
+#include "core/server/ops/disconnect_service.hpp"
 #include "core/server/ops/fanout_lag.hpp"
 #include "core/server/ops/server_stats.hpp"
 
@@ -35,6 +36,8 @@ class server_state {
     hub::hub hub;
     server_counters counters;
     std::atomic<bool> stopping{false};
+    // POST /v1/disconnect: set by the server before it starts, never changed after.
+    disconnect_service* disconnects = nullptr;
 
     std::shared_ptr<const auth::directory> directory() const {
         std::lock_guard lock(directory_mutex_);

@@ -186,7 +186,9 @@ void worker::close_all(protocol::close_code code, const char* reason) {
 }
 
 void worker::for_each_connection(std::function<void(ws_connection&)> fn) {
-    asio::post(ioc_, [this, fn = std::move(fn)] {
+    // Through the mailbox, like every post from another thread: once the worker is gone, `fn`
+    // is dropped rather than queued on a context that is being destroyed.
+    mailbox_->post([this, fn = std::move(fn)] {
         for (std::size_t i = connections_.size(); i-- > 0;) {
             if (i >= connections_.size()) continue;
             const auto c = connections_[i];

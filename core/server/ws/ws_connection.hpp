@@ -65,6 +65,10 @@ class ws_connection : public hub::delivery_target,
 
     // The directory was reloaded: re-checks the principal and every subscription.
     void recheck(const auth::directory& dir);
+    // A disconnect (ws_connection_revoke.cpp): when it names this connection's credential, closes
+    // it 4401 `credential revoked`, or with a channel ends that subscription (`unsubscribed`
+    // {"reason":"revoked"}). True when it matched (with a channel: when the channel was held).
+    bool revoke(const auth::disconnect_target& target);
 
     // Fresh directory answers (the revalidator's): a credential no longer known closes the
     // connection, a spec or agent that moved ends that subscription.

@@ -58,6 +58,7 @@ void ws_connection::end_revoked_subscription(std::size_t i) {
     drop(state_.counters.subscriptions);
     subscriptions_[i] = subscriptions_.back();
     subscriptions_.pop_back();
+    log_refusal(refusal::subscription_revoked, remote_address(socket_), who_.id, key, id_);
     send_control("unsubscribed", &key, R"({"reason":"revoked"})");
 }
 
