@@ -26,6 +26,17 @@ class async_directory {
                                      lookup_callback<principal> done) const = 0;
     virtual void team_of(owner_kind kind, std::string_view id,
                          lookup_callback<std::string> done) const = 0;
+    // Re-validation of open connections: the same answers, but never from a cache (a cached
+    // `found` would hide a revocation); identical lookups in flight still share one request.
+    // A directory without a cache answers as above.
+    virtual void revalidate_digest(credential_kind kind, std::string_view sha256_hex,
+                                   lookup_callback<principal> done) const {
+        authenticate_digest(kind, sha256_hex, std::move(done));
+    }
+    virtual void revalidate_owner(owner_kind kind, std::string_view id,
+                                  lookup_callback<std::string> done) const {
+        team_of(kind, id, std::move(done));
+    }
     // Fails every lookup still waiting, and every later one at once: the server calls it while
     // its threads can still take the answers, so no callback outlives them.
     virtual void shutdown() const {}

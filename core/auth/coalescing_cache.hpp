@@ -48,6 +48,14 @@ class coalescing_cache {
         return {std::nullopt, waiters.size() == 1, generation_};
     }
 
+    // The same without the cached answer: re-validation asks the backend afresh (a found answer
+    // may be up to a TTL old), yet rides along with a request already in flight, which is fresh.
+    begin_result begin_fresh(const std::string& key, lookup_callback<T>& done) {
+        auto& waiters = in_flight_[key];
+        waiters.push_back(std::move(done));
+        return {std::nullopt, waiters.size() == 1, generation_};
+    }
+
     // The backend answered (or failed) the request for `key`: caches the answer unless clear()
     // ran since the request started (its answer may predate the change that prompted it), and
     // hands back every waiter, to be called outside the owner's lock.

@@ -18,6 +18,9 @@ struct http_directory_settings {
     std::chrono::milliseconds timeout{300};  // per lookup, queueing included: then fail closed
     std::chrono::milliseconds cache_ttl{10000};
     std::chrono::milliseconds negative_cache_ttl{1000};
+    // Every open connection's credential and the owner of every spec/agent channel it holds are
+    // asked afresh at least this often; 0: never (they are checked at connect and subscribe).
+    std::chrono::milliseconds revalidate{300000};
     std::size_t cache_size = 100000;  // entries per cache (principals, owners)
     std::size_t pool_size = 32;       // keep-alive connections to the backend at most
     // Sent with every request; values already resolved from `env:NAME`. Never logged.

@@ -189,7 +189,7 @@ bool read_http(checker& check, const json& v, auth::http_directory_settings& out
     const std::string path = "directory.http";
     if (!check.object(v, path,
                       {"url", "timeout_ms", "cache_ttl_ms", "negative_cache_ttl_ms", "cache_size",
-                       "pool_size", "headers"})) {
+                       "pool_size", "headers", "revalidate_ms"})) {
         return false;
     }
     const json* f = check.required(v, path, "url");
@@ -204,6 +204,8 @@ bool read_http(checker& check, const json& v, auth::http_directory_settings& out
             check.duration(*f, path + ".cache_ttl_ms", 0, out.cache_ttl)) &&
            ((f = field("negative_cache_ttl_ms")) == nullptr ||
             check.duration(*f, path + ".negative_cache_ttl_ms", 0, out.negative_cache_ttl)) &&
+           ((f = field("revalidate_ms")) == nullptr ||
+            check.duration(*f, path + ".revalidate_ms", 0, out.revalidate)) &&
            ((f = field("cache_size")) == nullptr ||
             check.integer(*f, path + ".cache_size", 0, 100'000'000, out.cache_size)) &&
            ((f = field("pool_size")) == nullptr ||

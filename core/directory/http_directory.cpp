@@ -54,13 +54,35 @@ auth::lookup_result<auth::principal> http_directory::authenticate_digest(auth::c
 
 void http_directory::authenticate_digest(auth::credential_kind kind, std::string_view sha256_hex,
                                          auth::lookup_callback<auth::principal> done) const {
+    lookup_principal(kind, sha256_hex, std::move(done), false);
+}
+
+void http_directory::revalidate_digest(auth::credential_kind kind, std::string_view sha256_hex,
+                                       auth::lookup_callback<auth::principal> done) const {
+    lookup_principal(kind, sha256_hex, std::move(done), true);
+}
+
+void http_directory::team_of(auth::owner_kind kind, std::string_view id,
+                             auth::lookup_callback<std::string> done) const {
+    lookup_owner(kind, id, std::move(done), false);
+}
+
+void http_directory::revalidate_owner(auth::owner_kind kind, std::string_view id,
+                                      auth::lookup_callback<std::string> done) const {
+    lookup_owner(kind, id, std::move(done), true);
+}
+
+void http_directory::lookup_principal(auth::credential_kind kind, std::string_view sha256_hex,
+                                      auth::lookup_callback<auth::principal> done,
+                                      bool fresh) const {
     if (shut_.load()) return done({});
     std::string key =
         (kind == auth::credential_kind::session ? "s:" : "k:") + std::string(sha256_hex);
     decltype(principals_)::begin_result begun;
     {
         std::lock_guard lock(mutex_);
-        begun = principals_.begin(key, steady::now(), done);
+        begun = fresh ? principals_.begin_fresh(key, done)
+                      : principals_.begin(key, steady::now(), done);
     }
     if (begun.cached) return done(std::move(*begun.cached));
     if (!begun.fetch) return;  // another lookup of this credential is in flight: ride along
@@ -84,14 +106,14 @@ void http_directory::authenticate_digest(auth::credential_kind kind, std::string
                 });
 }
 
-void http_directory::team_of(auth::owner_kind kind, std::string_view id,
-                             auth::lookup_callback<std::string> done) const {
+void http_directory::lookup_owner(auth::owner_kind kind, std::string_view id,
+                                  auth::lookup_callback<std::string> done, bool fresh) const {
     if (shut_.load()) return done({});
     std::string key = (kind == auth::owner_kind::spec ? "spec:" : "agent:") + std::string(id);
     decltype(owners_)::begin_result begun;
     {
         std::lock_guard lock(mutex_);
-        begun = owners_.begin(key, steady::now(), done);
+        begun = fresh ? owners_.begin_fresh(key, done) : owners_.begin(key, steady::now(), done);
     }
     if (begun.cached) return done(std::move(*begun.cached));
     if (!begun.fetch) return;

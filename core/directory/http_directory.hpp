@@ -39,6 +39,11 @@ class http_directory final : public auth::directory, public auth::async_director
                              auth::lookup_callback<auth::principal> done) const override;
     void team_of(auth::owner_kind kind, std::string_view id,
                  auth::lookup_callback<std::string> done) const override;
+    // Never from the cache; the fresh answer replaces the cached one.
+    void revalidate_digest(auth::credential_kind kind, std::string_view sha256_hex,
+                           auth::lookup_callback<auth::principal> done) const override;
+    void revalidate_owner(auth::owner_kind kind, std::string_view id,
+                          auth::lookup_callback<std::string> done) const override;
     void shutdown() const override;
 
     // SIGHUP: forget every cached answer (revocations take effect at the next lookup).
@@ -50,6 +55,10 @@ class http_directory final : public auth::directory, public auth::async_director
     std::size_t lookups_waiting() const;
 
   private:
+    void lookup_principal(auth::credential_kind kind, std::string_view sha256_hex,
+                          auth::lookup_callback<auth::principal> done, bool fresh) const;
+    void lookup_owner(auth::owner_kind kind, std::string_view id,
+                      auth::lookup_callback<std::string> done, bool fresh) const;
     void log_failure(std::string_view what) const;
 
     auth::http_directory_settings settings_;

@@ -24,6 +24,7 @@
 #include "core/server/tls/handshake_slots.hpp"
 #include "core/server/tls/tls_context.hpp"
 #include "core/server/ws/disconnect_relay.hpp"
+#include "core/server/ws/revalidator.hpp"
 #include "core/server/ws/worker.hpp"
 #include "core/server/ws/ws_connection.hpp"
 
@@ -147,8 +148,18 @@ struct server::impl {
             state.hub.set_broker(broker.get());
         }
         acceptor.emplace(workers.front()->context());
+        const auto& http = state.config.directory.http;
+        if (http && http->revalidate.count() > 0) {
+            std::vector<worker*> all;
+            for (auto& w : workers)
+                all.push_back(w.get());
+            revalidation = std::make_shared<revalidator>(state, http->revalidate, std::move(all));
+            for (auto& w : workers)
+                w->set_revalidation(revalidation);
+        }
     }
     ~impl() {
+        if (revalidation) revalidation->stop();  // posts to the workers: stopped before them
         admin.reset();
         acceptor.reset();
         if (broker) broker->stop();
@@ -163,8 +174,9 @@ struct server::impl {
     std::vector<std::unique_ptr<worker>> workers;
     std::unique_ptr<disconnect_relay> disconnects;
     std::optional<tcp::acceptor> acceptor;
-    std::unique_ptr<admin_listener> admin;  // only with admin_listen
-    tls_context_slot tls;                   // only with tls
+    std::unique_ptr<admin_listener> admin;      // only with admin_listen
+    std::shared_ptr<revalidator> revalidation;  // only with directory.http.revalidate_ms
+    tls_context_slot tls;                       // only with tls
     std::uint16_t port = 0;
     bool started = false;
     bool stopped = false;
@@ -205,6 +217,7 @@ void server::start() {
     asio::co_spawn(impl_->workers.front()->context(), sweep_loop(impl_->state), log_failure);
     for (auto& w : impl_->workers)
         w->start();
+    if (impl_->revalidation) impl_->revalidation->start();
 }
 
 std::uint16_t server::port() const {
@@ -233,6 +246,7 @@ void server::stop(std::chrono::milliseconds grace) {
         w->close_all(protocol::close_code::going_away, "server shutting down");
     state.wait_until_closed(grace);
     if (impl_->admin) impl_->admin->close();  // after the grace: /readyz answered 503 until now
+    if (impl_->revalidation) impl_->revalidation->stop();
     // Lookups still waiting on an async directory are failed now, while the workers can still
     // take the answers: none may arrive after a worker (and its coroutines) is gone.
     if (const auto dir = state.directory(); const auto* async_dir = dir->async()) {

@@ -15,6 +15,8 @@ inline auth::http_directory_settings http_settings(const directory_backend& back
     s.base_path = "/kata-rt";
     s.timeout = 2000ms;
     s.pool_size = 4;
+    // Off: these tests count the backend's requests; serve_revalidation_test.cpp turns it on.
+    s.revalidate = 0ms;
     return s;
 }
 

@@ -217,3 +217,39 @@ TEST_F(HttpDirectory, SecretsNeverReachTheBackendOrTheLog) {
 
 }  // namespace
 }  // namespace kata::e2e
+
+namespace kata::e2e {
+namespace {
+
+// In-process (so the thread sanitizer sees the revalidator, the directory's thread and the
+// workers together): re-validation closes a revoked key's connection and ends a moved spec's
+// subscription while connections come and go on two workers.
+TEST_F(HttpDirectory, RevalidationRevokesAcrossWorkers) {
+    f.settings.revalidate = 200ms;
+    auto cfg = test_config();
+    cfg.threads = 2;
+    f.start(cfg);
+    ws_peer revoked, moved;
+    ASSERT_TRUE(revoked.connect(f.port(), bearer(key_t2)));
+    ASSERT_EQ(revoked.subscribe("team:t2")["type"], "subscribed");
+    ASSERT_TRUE(moved.connect(f.port(), bearer(key_t1)));
+    ASSERT_EQ(moved.subscribe("spec:s1")["type"], "subscribed");
+    for (int i = 0; i < 20; ++i) {  // churn: tracked and untracked while the schedule runs
+        ws_peer brief;
+        ASSERT_TRUE(brief.connect(f.port(), bearer(key_t1)));
+        ASSERT_EQ(brief.subscribe("agent:a1")["type"], "subscribed");
+    }
+    f.backend.forget_credential(auth::sha256_hex(key_t2));
+    f.backend.set_owner("spec:s1", {200, R"({"team":"t2"})"});
+    ASSERT_TRUE(revoked.wait_closed(10s));
+    EXPECT_EQ(revoked.close_code(), 4401);
+    EXPECT_EQ(revoked.close_reason(), "credential revoked");
+    const auto ended = moved.next_of("unsubscribed", 10s);
+    ASSERT_TRUE(ended);
+    EXPECT_EQ((*ended)["payload"]["reason"], "revoked");
+    EXPECT_EQ(f.server->srv->stats().closed_revoked, 1u);
+    EXPECT_GT(f.server->srv->stats().revalidation_lookups, 0u);
+}
+
+}  // namespace
+}  // namespace kata::e2e

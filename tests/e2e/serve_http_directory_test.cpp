@@ -21,12 +21,15 @@ std::string temp_config(const std::string& content) {
     return path;
 }
 
+// With re-validation off (serve_revalidation_test.cpp has it on), only a subscribe re-checks an
+// open connection.
 TEST(ServeHttpDirectory, SighupClearsTheCacheWithoutAMassRecheck) {
     directory_backend backend;
     teach_backend(backend);
     const auto path = temp_config(
         R"({"listen":"127.0.0.1:0","threads":1,"directory":{"http":{"url":")" + backend.url() +
-        R"(","cache_ttl_ms":600000,"headers":{"Authorization":"env:KATA_RT_TEST_DIR_TOKEN"}}}})");
+        R"(","cache_ttl_ms":600000,"revalidate_ms":0,)"
+        R"("headers":{"Authorization":"env:KATA_RT_TEST_DIR_TOKEN"}}}})");
     serve_process serve({"--config", path}, {{"KATA_RT_TEST_DIR_TOKEN", "Bearer from-env"}});
     const auto port = serve.wait_listening();
     ASSERT_TRUE(port) << serve.output();

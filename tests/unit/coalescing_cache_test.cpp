@@ -43,6 +43,30 @@ TEST(CoalescingCache, IdenticalLookupsShareOneFetch) {
     EXPECT_EQ(c.in_flight(), 0u);
 }
 
+TEST(CoalescingCache, FreshLookupSkipsACachedAnswerButSharesOneInFlight) {
+    cache c({10s, 1s, 100});
+    recorder rec;
+    auto cb = rec.callback();
+    const auto gen = c.begin("k", t0, cb).generation;
+    c.complete("k", found("t1"), t0, gen);
+
+    // Re-validation: the cached `found` is not an answer, the backend is asked.
+    cb = rec.callback();
+    const auto fresh = c.begin_fresh("k", cb);
+    EXPECT_FALSE(fresh.cached);
+    EXPECT_TRUE(fresh.fetch);
+    // A second fresh lookup, and an ordinary one for a key in flight, ride along.
+    cb = rec.callback();
+    EXPECT_FALSE(c.begin_fresh("k", cb).fetch);
+    // The fresh answer replaces the cached one: a revocation reaches the next ordinary lookup.
+    auto waiters = c.complete("k", {lookup_status::not_found, {}}, t0 + 1s, fresh.generation);
+    EXPECT_EQ(waiters.size(), 2u);
+    cb = rec.callback();
+    const auto after = c.begin("k", t0 + 1s, cb);
+    ASSERT_TRUE(after.cached);
+    EXPECT_EQ(after.cached->status, lookup_status::not_found);
+}
+
 TEST(CoalescingCache, FoundIsCachedForTheTtlAndNotFoundForTheNegativeTtl) {
     cache c({10s, 1s, 100});
     recorder rec;

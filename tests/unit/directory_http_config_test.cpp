@@ -43,6 +43,7 @@ TEST(DirectoryHttpConfig, Defaults) {
     EXPECT_EQ(h.negative_cache_ttl.count(), 1000);
     EXPECT_EQ(h.cache_size, 100000u);
     EXPECT_EQ(h.pool_size, 32u);
+    EXPECT_EQ(h.revalidate.count(), 300000);
     EXPECT_TRUE(c.directory.api_keys.empty());
 }
 
@@ -53,6 +54,7 @@ TEST(DirectoryHttpConfig, AllKeysAndDefaultPort) {
                                        {"negative_cache_ttl_ms", 5},
                                        {"cache_size", 10},
                                        {"pool_size", 2},
+                                       {"revalidate_ms", 0},
                                        {"headers", {{"X-Team", "gateway"}}}}));
     const auto& h = *c.directory.http;
     EXPECT_EQ(h.host, "backend.internal");
@@ -62,6 +64,7 @@ TEST(DirectoryHttpConfig, AllKeysAndDefaultPort) {
     EXPECT_EQ(h.cache_ttl.count(), 0);
     EXPECT_EQ(h.cache_size, 10u);
     EXPECT_EQ(h.pool_size, 2u);
+    EXPECT_EQ(h.revalidate.count(), 0);  // off
     ASSERT_EQ(h.headers.size(), 1u);
     EXPECT_EQ(h.headers[0].second, "gateway");
 }
@@ -96,6 +99,10 @@ TEST(DirectoryHttpConfig, RefusalsNameTheKey) {
               "directory.http.cache_ttl_ms");
     EXPECT_EQ(refused(with_http({{"url", url}, {"negative_cache_ttl_ms", 1.5}})).key,
               "directory.http.negative_cache_ttl_ms");
+    EXPECT_EQ(refused(with_http({{"url", url}, {"revalidate_ms", -1}})).key,
+              "directory.http.revalidate_ms");
+    EXPECT_EQ(refused(with_http({{"url", url}, {"revalidate_ms", "60000"}})).key,
+              "directory.http.revalidate_ms");
     EXPECT_EQ(refused(with_http({{"url", url}, {"bogus", 1}})).key, "directory.http.bogus");
     EXPECT_EQ(refused(with_http({{"url", url}, {"headers", {{"Bad Name", "v"}}}})).key,
               "directory.http.headers.Bad Name");

@@ -145,6 +145,14 @@ std::string render_metrics(const metrics_snapshot& snap) {
              "Connections the server closed 4401 because their credential ended, by reason.");
     e.sample("kata_rt_closes_total", s.closed_expired, label("reason", "expired"));
     e.sample("kata_rt_closes_total", s.closed_revoked, label("reason", "revoked"));
+    e.single("kata_rt_revalidation_lookups_total", "counter",
+             "Directory lookups re-validating the credentials and channel owners of open "
+             "connections (directory.http.revalidate_ms).",
+             s.revalidation_lookups);
+    e.single("kata_rt_revalidation_failures_total", "counter",
+             "Re-validation lookups the directory backend did not answer (down, slow, 5xx); the "
+             "connections concerned kept their last good answer.",
+             s.revalidation_failures);
     e.single("kata_rt_history_replays_total", "counter",
              "Resubscribes with since answered recovered: true.", s.history_replays);
     e.single("kata_rt_history_unrecovered_total", "counter",

@@ -32,6 +32,8 @@ struct server_stats {
     std::uint64_t history_replays = 0;        // resumes answered recovered: true
     std::uint64_t history_unrecovered = 0;    // resumes answered recovered: false
     std::uint64_t remote_events_shed = 0;     // broker events a lagging worker dropped
+    std::uint64_t revalidation_lookups = 0;   // directory lookups re-validating open connections
+    std::uint64_t revalidation_failures = 0;  // of those, unanswered (down, slow, 5xx)
     std::array<std::uint64_t, close_code_counters::size> closed_by_code{};
     std::array<std::uint64_t, auth_failure_counters::size> auth_failures{};
     std::array<std::uint64_t, command_error_counters::size> command_errors{};
@@ -61,6 +63,8 @@ struct server_counters {
     counter history_replays{0};
     counter history_unrecovered{0};
     counter remote_events_shed{0};
+    counter revalidation_lookups{0};
+    counter revalidation_failures{0};
     close_code_counters closed_by_code;
     auth_failure_counters auth_failures;
     command_error_counters command_errors;
@@ -100,6 +104,8 @@ struct server_counters {
         s.history_replays = history_replays.load(std::memory_order_relaxed);
         s.history_unrecovered = history_unrecovered.load(std::memory_order_relaxed);
         s.remote_events_shed = remote_events_shed.load(std::memory_order_relaxed);
+        s.revalidation_lookups = revalidation_lookups.load(std::memory_order_relaxed);
+        s.revalidation_failures = revalidation_failures.load(std::memory_order_relaxed);
         s.closed_by_code = closed_by_code.read();
         s.auth_failures = auth_failures.read();
         s.command_errors = command_errors.read();

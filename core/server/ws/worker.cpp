@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/protocol/ws_frame_writer.hpp"
+#include "core/server/ws/revalidator.hpp"
 #include "core/server/ws/ws_connection.hpp"
 
 namespace kata::server {
@@ -133,12 +134,14 @@ void worker::flush_dirty() {
 
 void worker::adopt(std::shared_ptr<ws_connection> c) {
     c->set_slot(connections_.size());
+    if (revalidator_) revalidator_->track_credential(index_, c->kind(), c->digest(), c->who().id);
     connections_.push_back(std::move(c));
 }
 
 void worker::forget(ws_connection* c) {
     const std::size_t slot = c->slot();
     if (slot >= connections_.size() || connections_[slot].get() != c) return;
+    if (revalidator_) revalidator_->untrack_credential(index_, c->kind(), c->digest());
     // Whoever called is still inside the connection: it is freed on a later turn.
     if (ended_.empty()) asio::post(ioc_, [this] { ended_.clear(); });
     ended_.push_back(connections_[slot]);

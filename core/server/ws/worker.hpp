@@ -21,6 +21,7 @@
 namespace kata::server {
 
 class ws_connection;
+class revalidator;
 
 // One thread with its own io_context: it owns the connections accepted onto it, their
 // subscriptions (a local fanout) and their timers (one sweep for all of them). A publish reaches
@@ -58,6 +59,10 @@ class worker final : public hub::subscriber {
     // Any thread: posts to this worker while it exists (answers of an async directory).
     const std::shared_ptr<worker_mailbox>& mailbox() const { return mailbox_; }
     bool on_this_thread() { return ioc_.get_executor().running_in_this_thread(); }
+
+    // Set before start(): open connections are re-validated (directory.http.revalidate_ms).
+    void set_revalidation(std::shared_ptr<revalidator> r) { revalidator_ = std::move(r); }
+    revalidator* revalidation() const { return revalidator_.get(); }
 
     // Worker thread only, below.
     hub::local_fanout& fanout() { return fanout_; }
@@ -122,6 +127,7 @@ class worker final : public hub::subscriber {
     bool flush_posted_ = false;
     std::chrono::steady_clock::time_point turn_started_{};
 
+    std::shared_ptr<revalidator> revalidator_;
     asio::steady_timer tick_timer_;
     std::chrono::milliseconds tick_period_;
 };

@@ -24,6 +24,7 @@
 namespace kata::server {
 
 class worker;
+struct revalidation_batch;
 
 // How long a close may take once decided (close frame out, peer's close back) before the socket
 // is cut. Short, so a slow consumer's memory and socket are released "at once".
@@ -69,7 +70,13 @@ class ws_connection : public hub::delivery_target,
     // {"reason":"revoked"}). True when it matched (with a channel: when the channel was held).
     bool revoke(const auth::disconnect_target& target);
 
+    // Fresh directory answers (the revalidator's): a credential no longer known closes the
+    // connection, a spec or agent that moved ends that subscription.
+    void apply_revalidation(const revalidation_batch& batch);
+
     const auth::principal& who() const { return who_; }
+    auth::credential_kind kind() const { return kind_; }
+    std::string_view digest() const { return {digest_.data(), digest_.size()}; }
     std::size_t slot() const { return slot_; }
     void set_slot(std::size_t s) { slot_ = s; }
     bool is_dirty() const { return dirty_; }
@@ -140,6 +147,8 @@ class ws_connection : public hub::delivery_target,
     // reads only the mailbox, which outlives the worker (then `fn` is dropped).
     void run_here(std::function<void()> fn);
     void leave(hub::channel* ch);
+    // Ends subscription `i` with `unsubscribed` {"reason":"revoked"}.
+    void end_revoked_subscription(std::size_t i);
     hub::channel* find_subscription(std::string_view name) const;
     // Answers `subscription_limit` when the connection holds max_subscriptions already.
     bool refuse_over_limit(const protocol::command& cmd, const std::string& key);

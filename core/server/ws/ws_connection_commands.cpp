@@ -11,6 +11,7 @@
 #include "core/server/ops/log.hpp"
 #include "core/server/ops/log_limiter.hpp"
 #include "core/server/ops/remote_address.hpp"
+#include "core/server/ws/revalidator.hpp"
 #include "core/server/ws/worker.hpp"
 #include "core/server/ws/ws_connection.hpp"
 
@@ -190,9 +191,11 @@ void ws_connection::complete_subscribe(const protocol::command& cmd, hub::attach
     worker_.fanout().add(att.ch, this, att.after_sequence);
     att.ch->add_connections(1, deflate_);
     subscriptions_.push_back(att.ch.get());
+    if (auto* r = worker_.revalidation()) r->track_channel(worker_.index(), key);
 }
 
 void ws_connection::leave(hub::channel* ch) {
+    if (auto* r = worker_.revalidation()) r->untrack_channel(worker_.index(), ch->name());
     ch->add_connections(-1, deflate_);
     if (worker_.fanout().remove(ch, this)) state_.hub.detach(*ch, &worker_);
 }

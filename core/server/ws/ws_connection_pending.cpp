@@ -49,7 +49,7 @@ void ws_connection::subscribe_async(const auth::async_directory& dir,
     pending_.push_back({id, key});
     // The principal is checked again on every subscribe: answered by the cache until its entry
     // expires, then by the backend. That is how a revoked key reaches an open connection,
-    // one connection at a time, never as a mass re-check.
+    // one connection at a time, between the re-validations of directory.http.revalidate_ms.
     dir.authenticate_digest(
         kind_, {digest_.data(), digest_.size()},
         [self = shared_from_this(), cmd, id](auth::lookup_result<auth::principal> found) {
