@@ -14,7 +14,8 @@ seconds="${1:-60}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${root}/build-fuzz"
 targets=(fuzz_command fuzz_channel fuzz_credentials fuzz_publish_request fuzz_config
-         fuzz_envelope_parser fuzz_frame_parser fuzz_directory_response fuzz_broker_message)
+         fuzz_envelope_parser fuzz_frame_parser fuzz_directory_response fuzz_broker_message
+         fuzz_disconnect_request)
 
 CXX="${CXX:-clang++-14}" cmake -S "${root}" -B "${build}" -DKATA_RT_FUZZ=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
