@@ -49,7 +49,11 @@ std::variant<disconnect_target, std::string> parse_disconnect_request(std::strin
     }
     disconnect_target t;
     int named = 0;
-    for (const auto& [key, value] : doc.items()) {
+    for (const auto& item : doc.items()) {
+        // Named references, not a structured binding: clang 14 (the fuzz build) cannot capture
+        // one in the lambda below.
+        const std::string& key = item.key();
+        const auto& value = item.value();
         if (key == "channel") {
             if (!value.is_string() || !protocol::parse_channel(value.get<std::string>())) {
                 return std::string("\"channel\" must be a channel name such as \"team:t1\"");
