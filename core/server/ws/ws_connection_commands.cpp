@@ -247,12 +247,7 @@ void ws_connection::recheck(const auth::directory& dir) {
         } catch (...) {
         }
         if (verdict != auth::decision::forbidden) continue;
-        const std::string key = ch->name();
-        leave(ch);
-        drop(state_.counters.subscriptions);
-        subscriptions_[i] = subscriptions_.back();
-        subscriptions_.pop_back();
-        send_control("unsubscribed", &key, R"({"reason":"revoked"})");
+        end_revoked_subscription(i);
     }
 }
 

@@ -29,12 +29,7 @@ bool ws_connection::revoke(const auth::disconnect_target& target) {
     if (was_pending) cancel_pending(key);
     for (std::size_t i = 0; i < subscriptions_.size(); ++i) {
         if (subscriptions_[i]->name() != key) continue;
-        leave(subscriptions_[i]);
-        drop(state_.counters.subscriptions);
-        subscriptions_[i] = subscriptions_.back();
-        subscriptions_.pop_back();
-        log_refusal(refusal::subscription_revoked, remote_address(socket_), who_.id, key, id_);
-        send_control("unsubscribed", &key, R"({"reason":"revoked"})");
+        end_revoked_subscription(i);
         return true;
     }
     return was_pending;
