@@ -20,14 +20,6 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 // Whether a comma-separated header value lists `token` (case-insensitive), as `Connection` may
 // carry several ("keep-alive, Upgrade").
 bool lists_token(std::string_view value, std::string_view token) {
@@ -74,7 +66,7 @@ std::string check_upgrade_response(std::string_view head, std::string_view key, 
     if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return "not an HTTP response: " + std::string(status_line.substr(0, 80));
     }
-    if (code != "101") return "HTTP " + std::string(trim(status_line.substr(9, 80)));
+    if (code != "101") return "HTTP " + std::string(protocol::trim_ows(status_line.substr(9, 80)));
 
     bool upgrade = false, connection = false;
     std::string_view accept;
@@ -86,8 +78,8 @@ std::string check_upgrade_response(std::string_view head, std::string_view key, 
         if (line.empty()) break;  // the blank line ending the head
         const auto colon = line.find(':');
         if (colon == std::string_view::npos) return "malformed header line in the 101 response";
-        const std::string_view name = trim(line.substr(0, colon));
-        const std::string_view value = trim(line.substr(colon + 1));
+        const std::string_view name = protocol::trim_ows(line.substr(0, colon));
+        const std::string_view value = protocol::trim_ows(line.substr(colon + 1));
         if (iequals(name, "Upgrade")) {
             upgrade = iequals(value, "websocket");
         } else if (iequals(name, "Connection")) {

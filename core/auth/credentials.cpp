@@ -1,4 +1,5 @@
 #include "core/auth/credentials.hpp"
+#include "core/protocol/comma_list.hpp"
 
 namespace kata::auth {
 namespace {
@@ -6,14 +7,6 @@ namespace {
 // Optional whitespace (OWS) of RFC 7230 and the spaces RFC 6265 tolerates around cookie pairs.
 bool is_space(char c) {
     return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back()))
-        s.remove_suffix(1);
-    return s;
 }
 
 char ascii_lower(char c) {
@@ -31,13 +24,13 @@ bool iequals(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::optional<std::string> parse_bearer(std::string_view authorization) {
-    const auto value = trim(authorization);
+    const auto value = protocol::trim_ows(authorization);
     constexpr std::string_view scheme = "bearer";
     if (value.size() <= scheme.size() || !iequals(value.substr(0, scheme.size()), scheme) ||
         !is_space(value[scheme.size()])) {
         return std::nullopt;
     }
-    const auto token = trim(value.substr(scheme.size()));
+    const auto token = protocol::trim_ows(value.substr(scheme.size()));
     // A token with inner whitespace is not a single bearer token (RFC 6750 b64token).
     if (token.empty()) return std::nullopt;
     for (char c : token) {
@@ -50,13 +43,13 @@ std::optional<std::string> find_cookie(std::string_view cookie_header, std::stri
     if (name.empty()) return std::nullopt;
     while (!cookie_header.empty()) {
         const auto semi = cookie_header.find(';');
-        const auto pair = trim(cookie_header.substr(0, semi));
+        const auto pair = protocol::trim_ows(cookie_header.substr(0, semi));
         cookie_header =
             semi == std::string_view::npos ? std::string_view{} : cookie_header.substr(semi + 1);
         const auto eq = pair.find('=');
         if (eq == std::string_view::npos) continue;  // not a name=value pair: skip, never fail
-        if (trim(pair.substr(0, eq)) != name) continue;
-        auto value = trim(pair.substr(eq + 1));
+        if (protocol::trim_ows(pair.substr(0, eq)) != name) continue;
+        auto value = protocol::trim_ows(pair.substr(eq + 1));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
             value = value.substr(1, value.size() - 2);
         }
@@ -76,7 +69,7 @@ credential extract_credential(const auth_headers& headers, std::string_view cook
             }
         }
         if (headers.x_api_key) {
-            return {credential_kind::api_key, std::string{trim(*headers.x_api_key)}};
+            return {credential_kind::api_key, std::string{protocol::trim_ows(*headers.x_api_key)}};
         }
         return {credential_kind::api_key, {}};
     }

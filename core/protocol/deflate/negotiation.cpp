@@ -1,4 +1,5 @@
 #include "core/protocol/deflate/negotiation.hpp"
+#include "core/protocol/comma_list.hpp"
 
 #include <optional>
 
@@ -37,14 +38,6 @@ bool is_token(std::string_view s) {
     for (char c : s)
         if (!is_tchar(c)) return false;
     return true;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
 }
 
 // Splits on `sep` outside quoted strings.
@@ -95,16 +88,16 @@ struct params {
 // permessage-deflate element (the caller skips other extensions by name first).
 std::optional<params> parse_element(std::string_view element, bool response) {
     const auto parts = split(element, ';');
-    if (trim(parts[0]) != extension_name) return std::nullopt;
+    if (protocol::trim_ows(parts[0]) != extension_name) return std::nullopt;
     params p;
     bool seen[4] = {};
     for (std::size_t i = 1; i < parts.size(); ++i) {
-        const auto part = trim(parts[i]);
+        const auto part = protocol::trim_ows(parts[i]);
         const auto eq = part.find('=');
-        const auto name = trim(part.substr(0, eq));
+        const auto name = protocol::trim_ows(part.substr(0, eq));
         std::optional<std::string_view> value;
         if (eq != std::string_view::npos) {
-            value = param_value(trim(part.substr(eq + 1)));
+            value = param_value(protocol::trim_ows(part.substr(eq + 1)));
             if (!value) return std::nullopt;
         }
         if (name == "server_no_context_takeover" || name == "client_no_context_takeover") {
@@ -135,7 +128,7 @@ std::optional<params> parse_element(std::string_view element, bool response) {
 }
 
 bool names_deflate(std::string_view element) {
-    return trim(split(element, ';')[0]) == extension_name;
+    return protocol::trim_ows(split(element, ';')[0]) == extension_name;
 }
 
 }  // namespace
@@ -161,7 +154,7 @@ negotiated negotiate(const std::vector<std::string_view>& header_values) {
 
 client_answer check_response(std::string_view header_value) {
     client_answer out;
-    const auto trimmed = trim(header_value);
+    const auto trimmed = protocol::trim_ows(header_value);
     if (trimmed.empty()) return {true, false};
     const auto elements = split(trimmed, ',');
     // We offer one extension, so the response may name one.
